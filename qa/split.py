@@ -1,0 +1,139 @@
+"""Split a cleaned article into sentences and passages.
+
+Passages never cross a paragraph and never cut a sentence (a sentence longer
+than the passage size is cut at a word boundary). Each passage knows its
+paragraph number and its exact span in the original text.
+
+Example:
+    >>> from qa.loader import parse_article
+    >>> art = parse_article("First one. Second one.\\n\\nNew paragraph.", "a.txt")
+    >>> [(p.paragraph, p.quote) for p in split_article(art, chunk_size=100)]
+    [(1, 'First one. Second one.'), (2, 'New paragraph.')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from qa.loader import Article
+
+# Abbreviations after which a period does not end a sentence.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "no", "vs", "etc", "inc", "ltd",
+    "co", "corp", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "rev", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s",
+    "u.k", "a.m", "p.m", "approx", "fig", "al",
+}  # fmt: skip
+_BOUNDARY = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f])")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence ``(start, end)`` spans of ``text[start:end]``, in ``text`` coordinates."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        word = text[cursor : match.start()].rsplit(None, 1)[-1] if text[cursor : match.start()] else ""
+        if word.lower().rstrip(".") in _ABBREV or re.fullmatch(r"[A-Z]", word):
+            continue  # "Mr. Smith", "J. Smith"
+        stop = match.end() - (len(match.group()) - len(match.group().rstrip()))
+        if stop > cursor:
+            spans.append((cursor, stop))
+        cursor = match.end()
+    if cursor < end and text[cursor:end].strip():
+        spans.append((cursor, end))
+    return spans
+
+
+def _cut_long(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at word boundaries into pieces of at most ``size``."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > size:
+        cut = text.rfind(" ", start + 1, start + size)
+        if cut <= start:
+            cut = start + size
+        pieces.append((start, cut))
+        start = cut + 1 if text[cut : cut + 1] == " " else cut
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable unit of an article, quotable exactly from the original text."""
+
+    article_id: str
+    title: str
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    quote: str
+    #: Start of :attr:`text` in the article's cleaned text.
+    clean_start: int = 0
+
+    @property
+    def text_hash(self) -> str:
+        """SHA-256 of the cleaned text: the key for reusing embeddings."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def passage_id(self, version: str) -> str:
+        """Content-hash id, unique within a version of an article."""
+        key = f"{self.article_id}\x1f{version}\x1f{self.index}\x1f{self.start}\x1f{self.text}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+def split_article(article: Article, chunk_size: int = 500, chunk_overlap: int = 0) -> list[Passage]:
+    """Split ``article`` into passages of about ``chunk_size`` characters.
+
+    Args:
+        article: The article to split.
+        chunk_size: Target passage length in cleaned characters.
+        chunk_overlap: Up to this many characters of whole trailing sentences of a
+            passage are repeated at the start of the next one in the same paragraph.
+
+    Returns:
+        Passages in document order.
+    """
+    cleaned = article.cleaned
+    text = cleaned.text
+    passages: list[Passage] = []
+    for number, (p_start, p_end) in enumerate(cleaned.paragraphs, start=1):
+        units: list[tuple[int, int]] = []
+        for s, e in sentence_spans(text, p_start, p_end):
+            units.extend(_cut_long(text, s, e, chunk_size))
+        groups: list[list[tuple[int, int]]] = []
+        current: list[tuple[int, int]] = []
+        for unit in units:
+            if current and unit[1] - current[0][0] > chunk_size:
+                groups.append(current)
+                carry: list[tuple[int, int]] = []
+                for prev in reversed(current):
+                    if current[-1][1] - prev[0] > chunk_overlap or len(carry) + 1 >= len(current):
+                        break
+                    carry.insert(0, prev)
+                current = carry
+            current.append(unit)
+        if current:
+            groups.append(current)
+        for group in groups:
+            c_start, c_end = group[0][0], group[-1][1]
+            o_start, o_end = cleaned.span(c_start, c_end)
+            passages.append(
+                Passage(
+                    article_id=article.article_id,
+                    title=article.title,
+                    index=len(passages),
+                    paragraph=number,
+                    start=o_start,
+                    end=o_end,
+                    text=text[c_start:c_end],
+                    quote=article.original[o_start:o_end],
+                    clean_start=c_start,
+                )
+            )
+    return passages

@@ -1,0 +1,50 @@
+"""End to end with the real embedded model (Qwen2.5-Coder-1.5B via llama.cpp) and real index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from qa.chain import ABSTENTION, ArticleQA
+from qa.settings import Settings
+from qa.store import PassageStore
+from tests.conftest import SEED
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> ArticleQA:
+    from qa.embeddings import load_embeddings
+
+    folder = tmp_path_factory.mktemp("e2e")
+    settings = Settings(index_dir=folder / "index", backend="embedded")
+    return ArticleQA(SEED, settings=settings, store=PassageStore(settings, load_embeddings(settings)))
+
+
+def test_answers_with_checked_citation(bot: ArticleQA) -> None:
+    stream = bot.stream("What does the US peace plan request that Russia give the US?")
+    pieces = list(stream)
+    answer = stream.answer
+    assert answer is not None and not answer.abstained, answer
+    assert "".join(pieces) == answer.text
+    assert "Zaporozhye" in answer.text
+    original = SEED.read_text(encoding="utf-8")
+    assert answer.citations and all(original[c.start : c.end] == c.quote for c in answer.citations)
+    assert any("Zaporozhye" in c.quote for c in answer.citations)
+
+
+def test_abstains_on_what_the_article_does_not_say(bot: ArticleQA) -> None:
+    answer = bot.ask("What is the GDP of Ukraine in US dollars?")
+    assert answer.abstained and answer.text == ABSTENTION and answer.citations == []
+
+
+def test_follow_up_uses_history(bot: ArticleQA) -> None:
+    history: list[dict[str, Any]] = [
+        {"role": "user", "content": "Who is the US Secretary of Defense?"},
+        {"role": "assistant", "content": "Pete Hegseth is the US Secretary of Defense. [1]"},
+    ]
+    answer = bot.ask("What did he say about Article 5?", history=history)
+    assert "Hegseth" in answer.standalone_question
+    assert any(h.passage.paragraph == 7 for h in answer.hits[:2])

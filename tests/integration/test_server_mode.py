@@ -1,0 +1,74 @@
+"""Server mode against a real `chroma run` server started by the test."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from qa.chain import ArticleQA
+from qa.errors import IndexStoreError
+from qa.loader import load_article
+from qa.settings import Settings
+from qa.store import PassageStore
+from tests.conftest import SEED
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:  # pragma: no cover - diagnostic path
+        proc.kill()
+        pytest.fail("chroma run did not start")
+    yield proc, port
+    proc.kill()
+    proc.wait()
+
+
+def test_index_and_answer_through_server(chroma_server: Any, tmp_path: Path, embeddings: Any) -> None:
+    _, port = chroma_server
+    settings = Settings(chroma_host="127.0.0.1", chroma_port=port, index_dir=tmp_path / "unused")
+    store = PassageStore(settings, embeddings)
+    report = store.index([load_article(SEED)])
+    assert report.added == ["article"]
+    assert store.index([load_article(SEED)]).unchanged == ["article"]
+    assert not (tmp_path / "unused").exists()  # nothing written locally
+    bot = ArticleQA(SEED, settings=settings, store=store, backend="extractive")
+    answer = bot.ask("What does the US peace plan request that Russia give the US?")
+    assert not answer.abstained and "Zaporozhye" in answer.text
+    assert SEED.read_text(encoding="utf-8")[answer.citations[0].start : answer.citations[0].end] == answer.citations[0].quote
+
+
+def test_server_down_gives_clear_error(chroma_server: Any, embeddings: Any) -> None:
+    proc, port = chroma_server
+    proc.kill()
+    proc.wait()
+    with pytest.raises(IndexStoreError, match=f"Cannot reach the Chroma server at 127.0.0.1:{port}"):
+        PassageStore(Settings(chroma_host="127.0.0.1", chroma_port=port), embeddings)

@@ -1,0 +1,246 @@
+"""The Gradio chat window: a thin layer over :class:`qa.service.ChatService`.
+
+Run with ``qa ui`` or ``make run``, then open http://127.0.0.1:7860.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+from qa import offline as _offline  # noqa: F401  (before gradio is imported)
+from qa.chain import Answer
+from qa.errors import QAError
+from qa.service import ChatService, plain_history
+from qa.settings import Settings
+
+import gradio as gr  # noqa: E402,I001
+
+EXAMPLES = [
+    "What are the five disagreements?",
+    "Who is Pete Hegseth?",
+    "What does the US peace plan ask Russia to give the US?",
+    "Where did Trump and Zelensky meet?",
+]
+CSS = """
+.qa-article {white-space: pre-wrap; line-height: 1.5; max-height: 420px; overflow-y: auto;}
+.qa-hl {background: #ffe58a; padding: 0 2px; border-radius: 3px;}
+.qa-hl:target, .qa-hl.qa-active {outline: 3px solid #d97706; background: #ffd24d;}
+.qa-sources blockquote {margin: 4px 0 10px 0; padding-left: 8px; border-left: 3px solid #ccc;}
+.qa-score {color: #777; font-size: 0.85em;}
+.qa-empty {color: #777;}
+"""
+# Clicking an inline [n] opens the Article tab and scrolls its highlighted quote into view.
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.qa-cite");
+  if (!link) return;
+  event.preventDefault();
+  const id = link.getAttribute("href").slice(1);
+  const tab = [...document.querySelectorAll("button[role=tab]")].find((b) => b.textContent.trim() === "Article");
+  if (tab) tab.click();
+  setTimeout(() => {
+    document.querySelectorAll(".qa-hl.qa-active").forEach((m) => m.classList.remove("qa-active"));
+    const mark = document.getElementById(id);
+    if (mark) { mark.classList.add("qa-active"); mark.scrollIntoView({block: "center"}); }
+  }, 200);
+});
+</script>"""
+Turn = tuple[str, Answer]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_app(service: ChatService) -> gr.Blocks:
+    """Lay out the page and wire its events to ``service``."""
+    settings = service.settings
+
+    def current_bot(article: str, backend: str, top_k: float, model: str) -> Any:
+        return service.bot(article, backend or None, int(top_k), (model or "").strip() or None)
+
+    def respond(
+        question: str, chat: list[dict[str, Any]], turns: list[Turn], article: str,
+        backend: str, top_k: float, model: str, show_scores: bool,
+    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+        try:
+            bot = current_bot(article, backend, top_k, model)
+            stream = bot.stream(question, plain_history(turns))
+        except (QAError, ValueError) as exc:
+            gr.Warning(str(exc))
+            yield gr.skip(), chat, turns, gr.skip(), gr.skip(), gr.skip()
+            return
+        # Escaped: the chatbot renders Markdown/HTML, and a question must show as typed.
+        shown = html.escape(question)
+        chat = [*chat, {"role": "user", "content": shown}, {"role": "assistant", "content": ""}]
+        text = ""
+        try:
+            for piece in stream:
+                text += piece
+                chat[-1] = {"role": "assistant", "content": service.answer_html(text)}
+                yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
+        except QAError as exc:
+            gr.Warning(str(exc))
+            return
+        answer = stream.answer
+        assert answer is not None
+        chat[-1] = {"role": "assistant", "content": service.answer_html(answer.text, answer)}
+        turns = [*turns, (question, answer)]
+        yield (
+            "", chat, turns,
+            service.sources_html(answer, show_scores),
+            service.article_html(article, answer),
+            service.info_line(article, bot),
+        )  # fmt: skip
+
+    def undo(chat: list[dict[str, Any]], turns: list[Turn], article: str) -> tuple[Any, ...]:
+        turns = turns[:-1]
+        last = turns[-1][1] if turns else None
+        return chat[:-2], turns, service.sources_html(last), service.article_html(article, last)
+
+    def clear(article: str) -> tuple[Any, ...]:
+        return [], [], service.sources_html(None), service.article_html(article)
+
+    def retry(turns: list[Turn]) -> tuple[str, list[Turn]]:
+        return (turns[-1][0] if turns else ""), turns
+
+    def select_article(article: str, backend: str, top_k: float, model: str) -> tuple[Any, ...]:
+        bot = current_bot(article, backend, top_k, model)
+        return [], [], service.sources_html(None), service.article_html(article), service.info_line(article, bot)
+
+    def upload(file: Any, chunk_size: float, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if file is None:
+            return gr.skip(), gr.skip()
+        path = getattr(file, "name", file)
+        name = getattr(file, "orig_name", None)
+        progress(0, desc="Indexing…")
+        try:
+            article_id = service.upload(path, name, int(chunk_size))
+        except (QAError, ValueError) as exc:
+            gr.Warning(str(exc))
+            return gr.skip(), f"Upload refused: {exc}"
+        gr.Info(f"Indexed {article_id}")
+        return gr.update(choices=service.articles(), value=article_id), f"Indexed **{article_id}**."
+
+    def export(turns: list[Turn], article: str) -> Any:
+        if not turns:
+            gr.Warning("Nothing to export yet.")
+            return gr.skip()
+        path = service.export_markdown(service.store.info(article).title, turns)
+        return gr.update(value=str(path), visible=True)
+
+    with gr.Blocks(title="Article Q&A") as demo:
+        gr.Markdown("## Article Q&A\nAsk about the article; every claim links to the exact passage.")
+        turns = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                article = gr.Dropdown(
+                    service.articles(), value=service.default_article, label="Article", elem_id="article-select"
+                )
+                chatbot = gr.Chatbot(
+                    label="Chat", height=460, elem_id="chat", buttons=["copy", "copy_all"],
+                    sanitize_html=True, feedback_options=None,
+                )  # fmt: skip
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask a question about the article…", show_label=False, scale=5,
+                        elem_id="question", max_lines=4,
+                    )  # fmt: skip
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                with gr.Row():
+                    retry_btn = gr.Button("Retry", size="sm", elem_id="retry")
+                    undo_btn = gr.Button("Undo", size="sm", elem_id="undo")
+                    clear_btn = gr.Button("Clear", size="sm", elem_id="clear")
+                    export_btn = gr.Button("Export Markdown", size="sm", elem_id="export")
+                export_file = gr.File(
+                    label="Conversation (Markdown)", visible=False, interactive=False, elem_id="export-file"
+                )
+                gr.Examples(EXAMPLES, inputs=box, label="Try")
+            with gr.Column(scale=2):
+                with gr.Tab("Sources"):
+                    sources = gr.HTML(service.sources_html(None), elem_id="sources")
+                with gr.Tab("Article"):
+                    article_view = gr.HTML(service.article_html(service.default_article), elem_id="article-view")
+                with gr.Accordion("Upload another article", open=False):
+                    upload_box = gr.File(
+                        label=".txt, .md or .html", file_types=[".txt", ".md", ".html", ".htm"],
+                        elem_id="upload",
+                    )  # fmt: skip
+                    upload_status = gr.Markdown(elem_id="upload-status")
+                with gr.Accordion("Settings", open=False):
+                    backend = gr.Radio(
+                        ["embedded", "openai", "extractive"], value=settings.backend, label="Backend",
+                        elem_id="backend",
+                    )  # fmt: skip
+                    model = gr.Textbox(settings.model_name, label="Model (for OpenAI-compatible servers)")
+                    top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages per answer (top-k)")
+                    chunk = gr.Slider(
+                        200, 2000, value=settings.chunk_size, step=50, label="Passage size for the next upload"
+                    )
+                    show_scores = gr.Checkbox(settings.show_scores, label="Show retrieval scores")
+        info = gr.Markdown(
+            service.info_line(service.default_article, service.bot(service.default_article)), elem_id="info"
+        )
+
+        ask_inputs = [box, chatbot, turns, article, backend, top_k, model, show_scores]
+        ask_outputs = [box, chatbot, turns, sources, article_view, info]
+        box.submit(respond, ask_inputs, ask_outputs)
+        send.click(respond, ask_inputs, ask_outputs)
+        retry_btn.click(retry, [turns], [box, turns]).then(
+            undo, [chatbot, turns, article], [chatbot, turns, sources, article_view]
+        ).then(respond, ask_inputs, ask_outputs)
+        undo_btn.click(undo, [chatbot, turns, article], [chatbot, turns, sources, article_view])
+        clear_btn.click(clear, [article], [chatbot, turns, sources, article_view])
+        export_btn.click(export, [turns, article], [export_file])
+        article.change(
+            select_article, [article, backend, top_k, model], [chatbot, turns, sources, article_view, info]
+        )
+        upload_box.upload(upload, [upload_box, chunk], [article, upload_status])
+    return demo
+
+
+def serve(settings: Settings, block: bool = True) -> gr.Blocks:
+    """Start the app on ``settings.ui_host:ui_port``.
+
+    Raises:
+        QAError: A non-loopback address without ``--auth user:password``.
+    """
+    auth = None
+    if settings.ui_auth:
+        user, sep, password = settings.ui_auth.partition(":")
+        if not sep or not user or not password:
+            raise QAError("--auth must look like user:password")
+        auth = (user, password)
+    if not is_loopback(settings.ui_host) and auth is None:
+        raise QAError(
+            f"Refusing to listen on {settings.ui_host} without authentication: "
+            "pass --auth user:password (or set QA_UI_AUTH)"
+        )
+    service = ChatService(settings)
+    demo = build_app(service)
+    demo.queue(default_concurrency_limit=8, max_size=512)
+    demo.launch(
+        server_name=settings.ui_host,
+        server_port=settings.ui_port,
+        auth=auth,
+        share=False,
+        show_error=False,
+        max_file_size=settings.max_file_bytes,
+        prevent_thread_lock=not block,
+        quiet=True,
+        css=CSS,
+        head=HEAD,
+        enable_monitoring=False,
+        mcp_server=False,
+        ssr_mode=False,
+    )
+    return demo
