@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
@@ -43,7 +44,9 @@ log = logging.getLogger(__name__)
 
 #: The one sentence the bot says when the article does not answer.
 ABSTENTION = "Sorry, the article doesn't say."
-_NOTICE_FALLBACK = "The language model is unavailable ({reason}); showing the best matching sentence instead."
+_NOTICE_FALLBACK = (
+    "The language model is unavailable ({reason}); showing the best matching sentence instead."
+)
 _NOTICE_CUT = "The language model stopped mid-answer ({reason}); the answer may be incomplete."
 _UNSET: Any = object()
 
@@ -154,7 +157,7 @@ class ArticleQA:
         base = settings or Settings()
         if backend is not None:
             overrides["backend"] = backend
-        self.settings = Settings(**{**base.model_dump(), **overrides}) if overrides else base
+        self.settings = base.updated(**overrides)
         self.store = store or PassageStore(self.settings)
         self.article_ids = self._prepare(article)
         self._llm = llm
@@ -221,10 +224,8 @@ class ArticleQA:
     def warm_up(self) -> None:
         """Start the model and fill its prompt cache with the article prefix."""
         if self.llm is not None and self._full_article():
-            try:
+            with contextlib.suppress(QAError):  # warming is best effort
                 self.ask("What is this article about?")
-            except QAError:  # pragma: no cover - warming is best effort
-                pass
 
     # ------------------------------------------------------------- answering
     def ask(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Answer:
@@ -235,7 +236,9 @@ class ArticleQA:
         assert stream.answer is not None
         return stream.answer
 
-    def stream(self, question: str, history: Sequence[dict[str, str]] | None = None) -> AnswerStream:
+    def stream(
+        self, question: str, history: Sequence[dict[str, str]] | None = None
+    ) -> AnswerStream:
         """Stream the answer to ``question`` as verified text pieces.
 
         Args:
@@ -265,7 +268,9 @@ class ArticleQA:
         total = sum(len(p.text) for p in self.passages())
         return total <= self.settings.full_article_chars
 
-    def _condense(self, question: str, history: list[dict[str, str]], timings: dict[str, float]) -> str:
+    def _condense(
+        self, question: str, history: list[dict[str, str]], timings: dict[str, float]
+    ) -> str:
         llm = self.llm
         if not history or llm is None:
             return question
@@ -297,7 +302,9 @@ class ArticleQA:
             for p in passages:
                 if p.id not in numbering:
                     numbering[p.id] = len(numbering) + 1
-                    start, end, quote = (span.start, span.end, span.quote) if span else (p.start, p.end, p.quote)
+                    start, end, quote = (
+                        (span.start, span.end, span.quote) if span else (p.start, p.end, p.quote)
+                    )
                     answer.citations.append(
                         Citation(numbering[p.id], p.article_id, p.paragraph, start, end, quote)
                     )
@@ -311,7 +318,9 @@ class ArticleQA:
             llm = self.llm
             if llm is None:
                 if self.settings.backend != "extractive":
-                    answer.notice = _NOTICE_FALLBACK.format(reason=self._llm_error or "not configured")
+                    answer.notice = _NOTICE_FALLBACK.format(
+                        reason=self._llm_error or "not configured"
+                    )
                 for extract in self._extract(standalone, retrieval):
                     yield emit(clean(extract.quote).text, [extract.hit.passage], extract)
             else:
@@ -361,6 +370,7 @@ class ArticleQA:
         block = "\n".join(f"[{n}] {p.text}" for n, p in by_number.items())
         chain = answer_prompt() | llm
         buffer, done, first = "", 0, True
+        logprobs: list[float] = []
         start = time.perf_counter()
         stream = chain.stream({"passages": block, "question": question})
         try:
@@ -371,6 +381,8 @@ class ArticleQA:
                     diagnostics["p_abstain"] = p_abstain
                     if p_abstain is not None and p_abstain >= self.settings.abstain_prob:
                         return
+                for token in (chunk.response_metadata.get("logprobs") or {}).get("content") or []:
+                    logprobs.append(float(token["logprob"]))
                 buffer += str(chunk.content)
                 parts = split_cited(buffer)
                 tail = buffer.rstrip()
@@ -396,6 +408,9 @@ class ArticleQA:
             if close:
                 close()
             diagnostics["raw"] = buffer
+            if logprobs:
+                diagnostics["mean_logprob"] = sum(logprobs) / len(logprobs)
+                diagnostics["min_logprob"] = min(logprobs)
             diagnostics["llm_ms"] = (time.perf_counter() - start) * 1000
 
     def _verified(

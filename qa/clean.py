@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import html
 import re
-from html.entities import html5
 from dataclasses import dataclass, field
+from html.entities import html5
 
 # Entities that scrapers turned from "&name;" into "andname".
 _BROKEN_ENTITIES = {

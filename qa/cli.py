@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,14 @@ def friendly(func: F) -> F:
             _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         except KeyboardInterrupt:
             _fail("interrupted")
+        except Exception as exc:  # a bug or a broken environment: still one line, no trace
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {str(exc)[:200]} "
+                "(readers still see the previous index; run with -v for details)",
+                err=True,
+            )
+            logging.getLogger("qa").debug("unexpected error", exc_info=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -63,12 +72,16 @@ def _settings(ctx: click.Context, **extra: Any) -> Settings:
 @click.version_option(package_name="article-qa")
 @click.pass_context
 def cli(
-    ctx: click.Context, index_dir: Path | None, chroma_host: str | None, chroma_port: int | None, verbose: bool
+    ctx: click.Context,
+    index_dir: Path | None,
+    chroma_host: str | None,
+    chroma_port: int | None,
+    verbose: bool,
 ) -> None:
     """Ask questions about news articles; answers cite exact, verified passages."""
-    import logging
-
-    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s"
+    )
     ctx.obj = {"index_dir": index_dir, "chroma_host": chroma_host, "chroma_port": chroma_port}
 
 
@@ -105,7 +118,9 @@ def index_cmd(
         reset_index(settings)
     store = PassageStore(settings)
     total = sum(1 for _ in articles)
-    with tqdm(total=None, unit="passage", desc="Embedding", disable=total < 3 or not sys.stderr.isatty()) as bar:
+    with tqdm(
+        total=None, unit="passage", desc="Embedding", disable=total < 3 or not sys.stderr.isatty()
+    ) as bar:
         report = store.index(articles, progress=bar.update)
     click.echo(
         f"Indexed {len(articles)} article(s): {len(report.added)} added, {len(report.updated)} "
@@ -148,7 +163,9 @@ def remove_cmd(ctx: click.Context, article_id: str) -> None:
     click.echo(f"Removed {article_id} ({gone} passages).")
 
 
-def _bot(ctx: click.Context, article: tuple[str, ...], backend: str | None, top_k: int | None) -> Any:
+def _bot(
+    ctx: click.Context, article: tuple[str, ...], backend: str | None, top_k: int | None
+) -> Any:
     from qa.chain import ArticleQA
 
     settings = _settings(ctx, backend=backend, top_k=top_k)
@@ -163,14 +180,21 @@ def _print_sources(answer: Any) -> None:
 
 @cli.command("ask")
 @click.argument("question")
-@click.option("--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/).")
+@click.option(
+    "--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/)."
+)
 @click.option("--backend", type=BACKENDS, help="Who writes the answer.")
 @click.option("--top-k", type=int, help="Passages given to the model.")
 @click.option("--json", "as_json", is_flag=True, help="Print text, abstained, citations, timings.")
 @click.pass_context
 @friendly
 def ask_cmd(
-    ctx: click.Context, question: str, article: tuple[str, ...], backend: str | None, top_k: int | None, as_json: bool
+    ctx: click.Context,
+    question: str,
+    article: tuple[str, ...],
+    backend: str | None,
+    top_k: int | None,
+    as_json: bool,
 ) -> None:
     """Answer one question about the article."""
     bot = _bot(ctx, article, backend, top_k)
@@ -188,7 +212,9 @@ def ask_cmd(
 
 
 @cli.command("chat")
-@click.option("--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/).")
+@click.option(
+    "--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/)."
+)
 @click.option("--backend", type=BACKENDS, help="Who writes the answers.")
 @click.pass_context
 @friendly
@@ -217,7 +243,10 @@ def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) 
         if stream.answer.notice:
             click.echo(f"Note: {stream.answer.notice}")
         _print_sources(stream.answer)
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": stream.answer.text}]
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": stream.answer.text},
+        ]
 
 
 @cli.command("eval")
@@ -229,7 +258,12 @@ def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) 
 @click.pass_context
 @friendly
 def eval_cmd(
-    ctx: click.Context, data: Path, backend: str | None, pipeline: str, limit: int | None, out: Path | None
+    ctx: click.Context,
+    data: Path,
+    backend: str | None,
+    pipeline: str,
+    limit: int | None,
+    out: Path | None,
 ) -> None:
     """Score answers on SQuAD 2.0 JSON or JSONL {question, answers, unanswerable}."""
     from tqdm import tqdm
@@ -240,12 +274,20 @@ def eval_cmd(
     settings = _settings(ctx, backend=backend)
     n = min(limit or len(evalset.items), len(evalset.items))
     with tqdm(total=n, desc="Questions", disable=not sys.stderr.isatty()) as bar:
-        metrics, records = run_eval(evalset, settings, pipeline=pipeline, limit=limit, progress=bar.update)
+        metrics, records = run_eval(
+            evalset, settings, pipeline=pipeline, limit=limit, progress=bar.update
+        )
     click.echo(f"{data.name} — pipeline {pipeline}, backend {settings.backend}")
     click.echo(format_report(metrics))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        report = {"data": str(data), "pipeline": pipeline, "backend": settings.backend, "metrics": metrics, "records": records}
+        report = {
+            "data": str(data),
+            "pipeline": pipeline,
+            "backend": settings.backend,
+            "metrics": metrics,
+            "records": records,
+        }
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
         click.echo(f"Report written to {out}")
 
@@ -268,7 +310,9 @@ def model_cmd(ctx: click.Context) -> None:
 @click.option("--backend", type=BACKENDS, help="Who writes the answers.")
 @click.pass_context
 @friendly
-def ui_cmd(ctx: click.Context, host: str | None, port: int | None, auth: str | None, backend: str | None) -> None:
+def ui_cmd(
+    ctx: click.Context, host: str | None, port: int | None, auth: str | None, backend: str | None
+) -> None:
     """Start the chat window (http://127.0.0.1:7860 by default)."""
     from ui.app import serve
 

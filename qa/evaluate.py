@@ -59,7 +59,9 @@ class EvalSet:
 def normalize_answer(text: str) -> str:
     """SQuAD normalisation: lowercase, no punctuation, articles or extra spaces."""
     text = text.lower().replace("\u2019", "'")
-    text = "".join(ch for ch in text if ch not in set(string.punctuation) | {"\u2018", "\u201c", "\u201d"})
+    text = "".join(
+        ch for ch in text if ch not in set(string.punctuation) | {"\u2018", "\u201c", "\u201d"}
+    )
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 
@@ -100,10 +102,14 @@ def load_eval(path: Path) -> EvalSet:
             try:
                 row = json.loads(line)
                 items.append(
-                    EvalItem(row["question"], list(row.get("answers", [])), bool(row.get("unanswerable")))
+                    EvalItem(
+                        row["question"], list(row.get("answers", [])), bool(row.get("unanswerable"))
+                    )
                 )
             except (ValueError, KeyError, TypeError):
-                raise InputError(f"{path.name} line {n}: expected {{question, answers, unanswerable}}") from None
+                raise InputError(
+                    f"{path.name} line {n}: expected {{question, answers, unanswerable}}"
+                ) from None
         return EvalSet(items)
     try:
         data = json.loads(text)["data"]
@@ -113,12 +119,16 @@ def load_eval(path: Path) -> EvalSet:
     for entry in data:
         article_id = "eval-" + slugify(entry["title"])
         body = "\n\n".join(p["context"].strip() for p in entry["paragraphs"])
-        evalset.articles.append(parse_article(f"{entry['title']}\n\n{body}", f"{article_id}.txt", article_id))
+        evalset.articles.append(
+            parse_article(f"{entry['title']}\n\n{body}", f"{article_id}.txt", article_id)
+        )
         for paragraph in entry["paragraphs"]:
             for qa in paragraph["qas"]:
                 impossible = bool(qa.get("is_impossible"))
                 answers = [] if impossible else sorted({a["text"] for a in qa["answers"]})
-                evalset.items.append(EvalItem(qa["question"], answers, impossible, article_id, qa["id"]))
+                evalset.items.append(
+                    EvalItem(qa["question"], answers, impossible, article_id, qa["id"])
+                )
     return evalset
 
 
@@ -134,7 +144,9 @@ def score(records: list[dict[str, Any]]) -> dict[str, float]:
     ans = [r for r in records if not r["unanswerable"]]
     una = [r for r in records if r["unanswerable"]]
     answered = [r for r in ans if not r["abstained"]]
-    f1s = [0.0 if r["abstained"] else max(token_f1(r["text"], a) for a in r["answers"]) for r in ans]
+    f1s = [
+        0.0 if r["abstained"] else max(token_f1(r["text"], a) for a in r["answers"]) for r in ans
+    ]
     squad = f1s + [1.0 if r["abstained"] else 0.0 for r in una]
 
     def share(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], bool]) -> float:
@@ -144,7 +156,9 @@ def score(records: list[dict[str, Any]]) -> dict[str, float]:
         "questions": len(records),
         "answerable": len(ans),
         "unanswerable": len(una),
-        "answerable_accuracy": share(ans, lambda r: not r["abstained"] and contains_answer(r["text"], r["answers"])),
+        "answerable_accuracy": share(
+            ans, lambda r: not r["abstained"] and contains_answer(r["text"], r["answers"])
+        ),
         "token_f1": statistics.fmean(f1s) if f1s else 0.0,
         "squad_f1": statistics.fmean(squad) if squad else 0.0,
         "false_abstention": share(ans, lambda r: r["abstained"]),
@@ -197,7 +211,7 @@ def run_eval(
 
     items = evalset.items[:limit] if limit else evalset.items
     if evalset.articles:
-        settings = Settings(**{**settings.model_dump(), "collection": "qa_eval"})
+        settings = settings.updated(collection="qa_eval")
     store = PassageStore(settings)
     if evalset.articles:
         store.index(evalset.articles)
@@ -222,7 +236,9 @@ def run_eval(
                 "text": answer.text,
                 "abstained": answer.abstained,
                 "quotes": [c.quote for c in answer.citations],
-                "retrieval_hit": any(contains_answer(h.passage.text, item.answers) for h in top[:k]),
+                "retrieval_hit": any(
+                    contains_answer(h.passage.text, item.answers) for h in top[:k]
+                ),
                 "total_ms": answer.timings.get("total_ms", 0.0),
                 "first_token_ms": answer.timings.get("first_token_ms", 0.0),
                 "notice": answer.notice,

@@ -47,7 +47,9 @@ def sentence_quotes(quote: str, offset: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def best_sentences(question: str, hits: list[Hit], idf: dict[str, float], limit: int = 1) -> list[Extract]:
+def best_sentences(
+    question: str, hits: list[Hit], idf: dict[str, float], limit: int = 1
+) -> list[Extract]:
     """The ``limit`` best answering sentences among ``hits`` (best first)."""
     q_terms = set(content_terms(question))
     if not q_terms:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 from qa.clean import CleanText, clean
 from qa.errors import InputError
@@ -70,8 +71,17 @@ def validate_article_id(article_id: str) -> str:
 class _TextExtractor(HTMLParser):
     """Visible text of an HTML page, one paragraph per block element."""
 
-    _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
-    _BLOCK = {
+    _SKIP: ClassVar[set[str]] = {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "head",
+        "iframe",
+        "object",
+    }
+    _BLOCK: ClassVar[set[str]] = {
         "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section",
         "article", "blockquote", "pre", "tr", "table", "header", "footer", "main", "aside",
         "figure", "figcaption", "hr", "dd", "dt", "nav", "form",
@@ -246,9 +256,7 @@ def find_article_files(paths: list[Path]) -> list[Path]:
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
             )
             if not found:
-                raise InputError(
-                    f"{path} holds no article files ({', '.join(ARTICLE_SUFFIXES)})"
-                )
+                raise InputError(f"{path} holds no article files ({', '.join(ARTICLE_SUFFIXES)})")
             files.extend(found)
         else:
             files.append(path)

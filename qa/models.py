@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
@@ -121,7 +122,7 @@ class LlamaServer:
     which keeps the prompt cache warm for the article prefix.
     """
 
-    _instances: dict[str, LlamaServer] = {}
+    _instances: ClassVar[dict[str, LlamaServer]] = {}
     _lock = threading.Lock()
 
     def __init__(self, model_path: Path, settings: Settings) -> None:
@@ -173,7 +174,7 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
         base_url, api_key = settings.openai_base_url, settings.openai_api_key
     return ChatOpenAI(
         base_url=base_url,
-        api_key=api_key,  # type: ignore[arg-type]
+        api_key=api_key,
         model=settings.model_name,
         temperature=0.0,
         max_completion_tokens=settings.max_tokens,

@@ -58,8 +58,8 @@ class HybridRetriever(BaseRetriever):
     store: PassageStore
     article_ids: list[str]
     top_k: int = 4
-    candidate_k: int = 20
-    rrf_k: int = 60
+    candidate_k: int = 40
+    rrf_k: int = 5
     relevance_floor: float = 0.2
 
     def _bm25(self) -> tuple[list[StoredPassage], BM25]:
@@ -93,7 +93,13 @@ class HybridRetriever(BaseRetriever):
             p_terms = set(terms(by_id[pid].text))
             coverage = len(q_terms & p_terms) / len(q_terms) if q_terms else 0.0
             hits.append(
-                Hit(by_id[pid], dense_score.get(pid, 0.0), bm25_score.get(pid, 0.0), fused[pid], coverage)
+                Hit(
+                    by_id[pid],
+                    dense_score.get(pid, 0.0),
+                    bm25_score.get(pid, 0.0),
+                    fused[pid],
+                    coverage,
+                )
             )
         best_dense = max((s for _, s in dense), default=0.0)
         best_cov = max((h.coverage for h in hits), default=0.0)

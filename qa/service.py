@@ -58,13 +58,16 @@ class ChatService:
         return [(f"{i.title[:70]} ({i.article_id})", i.article_id) for i in self.store.articles()]
 
     def bot(
-        self, article_id: str, backend: str | None = None, top_k: int | None = None, model: str | None = None
+        self,
+        article_id: str,
+        backend: str | None = None,
+        top_k: int | None = None,
+        model: str | None = None,
     ) -> ArticleQA:
         """A (cached) bot for an indexed article and the chosen options."""
-        updates = {
-            k: v for k, v in {"backend": backend, "top_k": top_k, "model_name": model}.items() if v
-        }
-        settings = Settings(**{**self.settings.model_dump(), **updates}) if updates else self.settings
+        settings = self.settings.updated(
+            backend=backend or None, top_k=top_k, model_name=model or None
+        )
         key = self._key(article_id, settings)
         with self._lock:
             if key not in self._bots:
@@ -95,16 +98,16 @@ class ChatService:
         try:
             size = source.stat().st_size
             if size > limit:
-                raise InputError(f"{name} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB")
+                raise InputError(
+                    f"{name} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB"
+                )
             data = source.read_bytes()
         except OSError as exc:
             raise InputError(f"Cannot read the upload: {exc.strerror or exc}") from None
         text = decode_text(data, name, limit)
         article_id = slugify(Path(name).stem)
         article = parse_article(text, name, article_id, source=f"upload:{name}")
-        settings = self.settings
-        if chunk_size:
-            settings = Settings(**{**settings.model_dump(), "chunk_size": chunk_size})
+        settings = self.settings.updated(chunk_size=chunk_size)
         store = PassageStore(settings) if settings is not self.settings else self.store
         store.index([article], progress=progress)
         upload_dir = settings.upload_dir.resolve()
@@ -175,14 +178,20 @@ class ChatService:
         """The article's original text, paragraphs kept, cited spans highlighted."""
         original = self.store.original_text(article_id)
         spans = sorted(
-            {(c.start, c.end, c.n) for c in (answer.citations if answer else []) if c.article_id == article_id}
+            {
+                (c.start, c.end, c.n)
+                for c in (answer.citations if answer else [])
+                if c.article_id == article_id
+            }
         )
         out, pos = [], 0
         for start, end, n in spans:
             if start < pos:  # overlapping citation: already highlighted
                 continue
             out.append(html.escape(original[pos:start]))
-            out.append(f"<mark id='cite-{n}' class='qa-hl' data-n='{n}'>{html.escape(original[start:end])}</mark>")
+            out.append(
+                f"<mark id='cite-{n}' class='qa-hl' data-n='{n}'>{html.escape(original[start:end])}</mark>"
+            )
             pos = end
         out.append(html.escape(original[pos:]))
         return f"<div class='qa-article'>{''.join(out)}</div>"
@@ -190,7 +199,12 @@ class ChatService:
     @staticmethod
     def export_markdown(title: str, turns: Sequence[tuple[str, Answer]]) -> Path:
         """Write the conversation (questions, answers, quoted sources) to a .md file."""
-        lines = [f"# Conversation about: {title}", "", f"_Exported {time.strftime('%Y-%m-%d %H:%M')}_", ""]
+        lines = [
+            f"# Conversation about: {title}",
+            "",
+            f"_Exported {time.strftime('%Y-%m-%d %H:%M')}_",
+            "",
+        ]
         for question, answer in turns:
             lines += [f"**Q:** {question}", "", f"**A:** {answer.text}", ""]
             for c in answer.citations:
@@ -207,5 +221,8 @@ def plain_history(turns: Sequence[tuple[str, Answer]]) -> list[dict[str, Any]]:
     """Conversation turns as role/content messages for the chain's history."""
     history: list[dict[str, Any]] = []
     for question, answer in turns:
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.text},
+        ]
     return history

@@ -26,7 +26,9 @@ _ABBREV = {
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s",
     "u.k", "a.m", "p.m", "approx", "fig", "al",
 }  # fmt: skip
-_BOUNDARY = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f])")
+_BOUNDARY = re.compile(
+    r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f])"
+)
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -35,7 +37,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
-        word = text[cursor : match.start()].rsplit(None, 1)[-1] if text[cursor : match.start()] else ""
+        word = (
+            text[cursor : match.start()].rsplit(None, 1)[-1] if text[cursor : match.start()] else ""
+        )
         if word.lower().rstrip(".") in _ABBREV or re.fullmatch(r"[A-Z]", word):
             continue  # "Mr. Smith", "J. Smith"
         stop = match.end() - (len(match.group()) - len(match.group().rstrip()))

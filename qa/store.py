@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -31,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -40,12 +41,13 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from qa.embeddings import ReusingEmbeddings, load_embeddings
-from qa.errors import IndexStoreError, InputError
+from qa.errors import IndexStoreError, InputError, QAError
 from qa.loader import Article
 from qa.settings import Settings
 from qa.split import Passage, split_article
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MARKER = "qa-index.json"
 FORMAT = 1
@@ -153,6 +155,29 @@ def _client(settings: Settings) -> ClientAPI:
         ) from None
 
 
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Report a store that fails mid-session (server gone, files damaged) in one line."""
+
+    @functools.wraps(method)
+    def wrapper(self: PassageStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except QAError:
+            raise
+        except Exception as exc:
+            where = (
+                f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+                if self.settings.chroma_host
+                else f"the index at {self.settings.index_dir}"
+            )
+            raise IndexStoreError(
+                f"Lost {where} ({type(exc).__name__}); check it is running and intact, "
+                "or rebuild with: qa index --rebuild PATH..."
+            ) from None
+
+    return wrapper
+
+
 def _passage_metadata(p: Passage, version: str) -> dict[str, Any]:
     return {
         "article_id": p.article_id,
@@ -195,7 +220,9 @@ class PassageStore:
         self.client = _client(settings)
         try:
             self.catalog = self.client.get_or_create_collection(
-                f"{settings.collection}_catalog", embedding_function=None, metadata={"qa": "catalog"}
+                f"{settings.collection}_catalog",
+                embedding_function=None,
+                metadata={"qa": "catalog"},
             )
             self._raw = self.client.get_or_create_collection(
                 settings.collection,
@@ -207,7 +234,8 @@ class PassageStore:
                 f"The index cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
                 "rebuild it with: qa index --rebuild PATH..."
             ) from None
-        self._cache: dict[tuple[str, ...], list[StoredPassage]] = {}
+        self._cache: dict[str, list[StoredPassage]] = {}
+        self._vs: Chroma | None = None
 
     @property
     def embeddings(self) -> Embeddings:
@@ -238,9 +266,11 @@ class PassageStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ----------------------------------------------------------------- reading
+    @_guarded
     def articles(self) -> list[ArticleInfo]:
         """Every indexed article, sorted by id."""
         got = self.catalog.get(include=["metadatas"])
+        metas = cast(list[dict[str, Any]], got["metadatas"] or [])
         infos = [
             ArticleInfo(
                 article_id=aid,
@@ -252,7 +282,7 @@ class PassageStore:
                 chunk_size=int(m.get("chunk_size", 0)),
                 indexed_at=float(m.get("indexed_at", 0.0)),
             )
-            for aid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            for aid, m in zip(got["ids"], metas, strict=True)
         ]
         return sorted(infos, key=lambda i: i.article_id)
 
@@ -268,6 +298,7 @@ class PassageStore:
         known = ", ".join(i.article_id for i in self.articles()) or "none"
         raise InputError(f"No indexed article {article_id!r} (indexed: {known})")
 
+    @_guarded
     def original_text(self, article_id: str) -> str:
         """The original text of an indexed article (what quotes are cut from)."""
         got = self.catalog.get(ids=[article_id], include=["documents"])
@@ -281,10 +312,11 @@ class PassageStore:
             return {"version": versions[0]}
         return {"version": {"$in": versions}}
 
+    @_guarded
     def passages(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         """All passages of the active versions of ``article_ids``, in order."""
         flt = self._version_filter(article_ids)
-        key = tuple(sorted(json.dumps(flt, sort_keys=True)))
+        key = json.dumps(flt, sort_keys=True)
         if key not in self._cache:
             got = self._raw.get(where=flt, include=["documents", "metadatas"])
             stored = [
@@ -294,15 +326,19 @@ class PassageStore:
                 )
             ]
             stored.sort(key=lambda p: (article_ids.index(p.article_id), p.index))
-            self._cache = {key: stored}  # keep one: articles change rarely per process
+            if len(self._cache) >= 16:  # a few articles are in use at a time
+                self._cache.clear()
+            self._cache[key] = stored
         return self._cache[key]
 
+    @_guarded
     def search(
         self, vector: list[float], k: int, article_ids: Sequence[str]
     ) -> list[tuple[StoredPassage, float]]:
         """Dense search: the ``k`` passages nearest to ``vector`` with cosine similarity."""
-        store = self._vectorstore(self.embeddings)
-        hits = store.similarity_search_by_vector_with_relevance_scores(
+        if self._vs is None:
+            self._vs = self._vectorstore(self.embeddings)
+        hits = self._vs.similarity_search_by_vector_with_relevance_scores(
             vector, k=k, filter=self._version_filter(article_ids)
         )
         # langchain-chroma returns the cosine *distance* here; callers want similarity.
@@ -335,21 +371,20 @@ class PassageStore:
             raise InputError(f"Two articles share the id {dupes[0]!r}; give them distinct ids")
         report = IndexReport()
         with self._write_lock():
-            current = self.catalog.get(ids=ids, include=["metadatas"]) if ids else None
-            active = {
-                aid: str(m["version"])
-                for aid, m in zip(
-                    (current or {}).get("ids", []), (current or {}).get("metadatas") or [],
-                    strict=True,
-                )
-            }  # fmt: skip
+            active: dict[str, str] = {}
+            if ids:
+                current = self.catalog.get(ids=ids, include=["metadatas"])
+                for aid, m in zip(current["ids"], current["metadatas"] or [], strict=True):
+                    active[aid] = str(m["version"])
             work: list[tuple[Article, str, list[Passage]]] = []
             for article in articles:
                 version = version_of(article, self.settings)
                 if active.get(article.article_id) == version:
                     report.unchanged.append(article.article_id)
                     continue
-                passages = split_article(article, self.settings.chunk_size, self.settings.chunk_overlap)
+                passages = split_article(
+                    article, self.settings.chunk_size, self.settings.chunk_overlap
+                )
                 work.append((article, version, passages))
                 (report.updated if article.article_id in active else report.added).append(
                     article.article_id
@@ -373,7 +408,9 @@ class PassageStore:
         article_ids = [a.article_id for a, _, _ in work]
         for chunk_start in range(0, len(article_ids), 500):
             got = self._raw.get(
-                where={"article_id": {"$in": article_ids[chunk_start : chunk_start + 500]}},
+                where=cast(
+                    Any, {"article_id": {"$in": article_ids[chunk_start : chunk_start + 500]}}
+                ),
                 include=["documents", "embeddings"],
             )
             docs = got["documents"] or []
@@ -413,7 +450,9 @@ class PassageStore:
         for i in range(0, len(pending), step):
             batch = pending[i : i + step]
             store.add_texts(
-                [t for _, t, _ in batch], metadatas=[m for _, _, m in batch], ids=[b[0] for b in batch]
+                [t for _, t, _ in batch],
+                metadatas=[m for _, _, m in batch],
+                ids=[b[0] for b in batch],
             )
             for pid, _, _ in batch:
                 remaining[owner[pid]] -= 1
@@ -428,7 +467,7 @@ class PassageStore:
         now = time.time()
         self.catalog.upsert(
             ids=[a.article_id for a, _, _ in ready],
-            embeddings=[[1.0]] * len(ready),
+            embeddings=cast(Any, [[1.0]] * len(ready)),  # the catalog is looked up by id only
             documents=[a.original for a, _, _ in ready],
             metadatas=[
                 {
@@ -445,7 +484,10 @@ class PassageStore:
         )
         for article, version, _ in ready:
             self._raw.delete(
-                where={"$and": [{"article_id": article.article_id}, {"version": {"$ne": version}}]}
+                where=cast(
+                    Any,
+                    {"$and": [{"article_id": article.article_id}, {"version": {"$ne": version}}]},
+                )
             )
 
     def remove(self, article_id: str) -> int:
@@ -479,9 +521,7 @@ def reset_index(settings: Settings) -> None:
         return
     entries = [p for p in path.iterdir() if p.name not in _OWN_FILES]
     if entries and not (path / MARKER).exists():
-        raise IndexStoreError(
-            f"{path} holds data that is not a qa index; refusing to delete it"
-        )
+        raise IndexStoreError(f"{path} holds data that is not a qa index; refusing to delete it")
     import shutil
 
     # chromadb caches one client per path in-process; a stale one would see the deleted files.

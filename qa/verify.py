@@ -42,7 +42,9 @@ _NO_ANSWER = re.compile(
     r"answered|found)|\bis unknown\b|\bunclear from\b|\bI (?:don't|do not|cannot) know\b",
     re.IGNORECASE,
 )
-_PREFIX = re.compile(r"^\s*(?:answer\s*:|according to (?:the )?(?:article|passages?)[^,]*,)\s*", re.I)
+_PREFIX = re.compile(
+    r"^\s*(?:answer\s*:|according to (?:the )?(?:article|passages?)[^,]*,)\s*", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ def split_cited(answer: str) -> list[tuple[str, list[int]]]:
             buf = ""
             if not text:
                 continue
-            cited = [int(n) for group in _CITE.findall(text) for n in re.split(r"[,;\s]+", group) if n]
+            cited = [
+                int(n) for group in _CITE.findall(text) for n in re.split(r"[,;\s]+", group) if n
+            ]
             body = _CITE.sub("", text).strip()
             if body or cited:
                 if not body and out:  # lone markers: attach to the previous sentence

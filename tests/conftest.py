@@ -21,7 +21,9 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a private index and upload folder."""
-    return Settings(index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads", backend="extractive")
+    return Settings(
+        index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads", backend="extractive"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +59,19 @@ class ExplodingChatModel(GenericFakeChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         self.calls += 1
-        words = "Pete Hegseth is the US Secretary of Defense [7]. And more".split(" ")
+        words = [
+            "Pete",
+            "Hegseth",
+            "is",
+            "the",
+            "US",
+            "Secretary",
+            "of",
+            "Defense",
+            "[7].",
+            "And",
+            "more",
+        ]
         for word in words[: self.after]:
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
         raise ConnectionError("backend went away")

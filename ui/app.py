@@ -10,13 +10,13 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+import gradio as gr
+
 from qa import offline as _offline  # noqa: F401  (before gradio is imported)
 from qa.chain import Answer
 from qa.errors import QAError
 from qa.service import ChatService, plain_history
 from qa.settings import Settings
-
-import gradio as gr  # noqa: E402,I001
 
 EXAMPLES = [
     "What are the five disagreements?",
@@ -49,6 +49,8 @@ document.addEventListener("click", (event) => {
 });
 </script>"""
 Turn = tuple[str, Answer]
+# Gradio injects a tracker into a function whose parameter defaults to a Progress object.
+PROGRESS = gr.Progress()
 
 
 def is_loopback(host: str) -> bool:
@@ -115,9 +117,15 @@ def build_app(service: ChatService) -> gr.Blocks:
 
     def select_article(article: str, backend: str, top_k: float, model: str) -> tuple[Any, ...]:
         bot = current_bot(article, backend, top_k, model)
-        return [], [], service.sources_html(None), service.article_html(article), service.info_line(article, bot)
+        return (
+            [],
+            [],
+            service.sources_html(None),
+            service.article_html(article),
+            service.info_line(article, bot),
+        )
 
-    def upload(file: Any, chunk_size: float, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def upload(file: Any, chunk_size: float, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
         if file is None:
             return gr.skip(), gr.skip()
         path = getattr(file, "name", file)
@@ -139,12 +147,17 @@ def build_app(service: ChatService) -> gr.Blocks:
         return gr.update(value=str(path), visible=True)
 
     with gr.Blocks(title="Article Q&A") as demo:
-        gr.Markdown("## Article Q&A\nAsk about the article; every claim links to the exact passage.")
+        gr.Markdown(
+            "## Article Q&A\nAsk about the article; every claim links to the exact passage."
+        )
         turns = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
                 article = gr.Dropdown(
-                    service.articles(), value=service.default_article, label="Article", elem_id="article-select"
+                    service.articles(),
+                    value=service.default_article,
+                    label="Article",
+                    elem_id="article-select",
                 )
                 chatbot = gr.Chatbot(
                     label="Chat", height=460, elem_id="chat", buttons=["copy", "copy_all"],
@@ -162,14 +175,19 @@ def build_app(service: ChatService) -> gr.Blocks:
                     clear_btn = gr.Button("Clear", size="sm", elem_id="clear")
                     export_btn = gr.Button("Export Markdown", size="sm", elem_id="export")
                 export_file = gr.File(
-                    label="Conversation (Markdown)", visible=False, interactive=False, elem_id="export-file"
+                    label="Conversation (Markdown)",
+                    visible=False,
+                    interactive=False,
+                    elem_id="export-file",
                 )
                 gr.Examples(EXAMPLES, inputs=box, label="Try")
             with gr.Column(scale=2):
                 with gr.Tab("Sources"):
                     sources = gr.HTML(service.sources_html(None), elem_id="sources")
                 with gr.Tab("Article"):
-                    article_view = gr.HTML(service.article_html(service.default_article), elem_id="article-view")
+                    article_view = gr.HTML(
+                        service.article_html(service.default_article), elem_id="article-view"
+                    )
                 with gr.Accordion("Upload another article", open=False):
                     upload_box = gr.File(
                         label=".txt, .md or .html", file_types=[".txt", ".md", ".html", ".htm"],
@@ -181,14 +199,23 @@ def build_app(service: ChatService) -> gr.Blocks:
                         ["embedded", "openai", "extractive"], value=settings.backend, label="Backend",
                         elem_id="backend",
                     )  # fmt: skip
-                    model = gr.Textbox(settings.model_name, label="Model (for OpenAI-compatible servers)")
-                    top_k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages per answer (top-k)")
+                    model = gr.Textbox(
+                        settings.model_name, label="Model (for OpenAI-compatible servers)"
+                    )
+                    top_k = gr.Slider(
+                        1, 10, value=settings.top_k, step=1, label="Passages per answer (top-k)"
+                    )
                     chunk = gr.Slider(
-                        200, 2000, value=settings.chunk_size, step=50, label="Passage size for the next upload"
+                        200,
+                        2000,
+                        value=settings.chunk_size,
+                        step=50,
+                        label="Passage size for the next upload",
                     )
                     show_scores = gr.Checkbox(settings.show_scores, label="Show retrieval scores")
         info = gr.Markdown(
-            service.info_line(service.default_article, service.bot(service.default_article)), elem_id="info"
+            service.info_line(service.default_article, service.bot(service.default_article)),
+            elem_id="info",
         )
 
         ask_inputs = [box, chatbot, turns, article, backend, top_k, model, show_scores]
@@ -202,9 +229,18 @@ def build_app(service: ChatService) -> gr.Blocks:
         clear_btn.click(clear, [article], [chatbot, turns, sources, article_view])
         export_btn.click(export, [turns, article], [export_file])
         article.change(
-            select_article, [article, backend, top_k, model], [chatbot, turns, sources, article_view, info]
+            select_article,
+            [article, backend, top_k, model],
+            [chatbot, turns, sources, article_view, info],
         )
         upload_box.upload(upload, [upload_box, chunk], [article, upload_status])
+
+        def ask_api(question: str, article_id: str = "", backend: str = "") -> dict[str, Any]:
+            """Answer one question; returns the answer as JSON (text, abstained, citations)."""
+            bot = service.bot(article_id or service.default_article, backend or None)
+            return bot.ask(question).to_dict()
+
+        gr.api(ask_api, api_name="ask")
     return demo
 
 

@@ -20,7 +20,9 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(cli, ["--index-dir", str(index), *args], input=input, catch_exceptions=False)
+        return runner.invoke(
+            cli, ["--index-dir", str(index), *args], input=input, catch_exceptions=False
+        )
 
     return invoke
 
@@ -41,7 +43,11 @@ def test_index_list_remove(run, tmp_path: Path) -> None:  # type: ignore[no-unty
     other.write_text("# Other\n\nAnother article about cats.\n")
     run("index", str(other))
     listing = run("list")
-    assert "article" in listing.output and "other" in listing.output and "16 passages" in listing.output
+    assert (
+        "article" in listing.output
+        and "other" in listing.output
+        and "16 passages" in listing.output
+    )
     removed = run("remove", "other")
     assert removed.exit_code == 0 and "Removed other" in removed.output
     assert "other" not in run("list").output
@@ -90,7 +96,15 @@ def test_bad_paths_exit_2(run, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 
 def test_ask_json_extractive(run) -> None:  # type: ignore[no-untyped-def]
-    result = run("ask", "Who is the US Secretary of Defense?", "--backend", "extractive", "--json", "-a", str(SEED))
+    result = run(
+        "ask",
+        "Who is the US Secretary of Defense?",
+        "--backend",
+        "extractive",
+        "--json",
+        "-a",
+        str(SEED),
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) >= {"text", "abstained", "citations", "timings"}
@@ -104,7 +118,9 @@ def test_ask_json_extractive(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_chat_keeps_going_after_bad_question(run) -> None:  # type: ignore[no-untyped-def]
-    result = run("chat", "--backend", "extractive", "-a", str(SEED), input="Who is Pete Hegseth?\n\n")
+    result = run(
+        "chat", "--backend", "extractive", "-a", str(SEED), input="Who is Pete Hegseth?\n\n"
+    )
     assert result.exit_code == 0
     assert "bot> " in result.output and "[1]" in result.output
 
@@ -112,7 +128,11 @@ def test_chat_keeps_going_after_bad_question(run) -> None:  # type: ignore[no-un
 def test_eval_jsonl(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "q.jsonl"
     rows = [
-        {"question": "What does the US peace plan request that Russia give the US?", "answers": ["Zaporozhye Nuclear Power Plant"], "unanswerable": False},
+        {
+            "question": "What does the US peace plan request that Russia give the US?",
+            "answers": ["Zaporozhye Nuclear Power Plant"],
+            "unanswerable": False,
+        },
         {"question": "What is the GDP of Ukraine?", "answers": [], "unanswerable": True},
     ]
     data.write_text("\n".join(json.dumps(r) for r in rows))
@@ -131,4 +151,6 @@ def test_real_console_script(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"Error: No such file or directory: {tmp_path / 'nothing.txt'}"]
+    assert result.stderr.strip().splitlines() == [
+        f"Error: No such file or directory: {tmp_path / 'nothing.txt'}"
+    ]

@@ -20,7 +20,9 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> ArticleQA:
 
     folder = tmp_path_factory.mktemp("e2e")
     settings = Settings(index_dir=folder / "index", backend="embedded")
-    return ArticleQA(SEED, settings=settings, store=PassageStore(settings, load_embeddings(settings)))
+    return ArticleQA(
+        SEED, settings=settings, store=PassageStore(settings, load_embeddings(settings))
+    )
 
 
 def test_answers_with_checked_citation(bot: ArticleQA) -> None:

@@ -33,7 +33,16 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = _free_port()
     proc = subprocess.Popen(
-        [exe, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            exe,
+            "run",
+            "--path",
+            str(tmp_path / "server-data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -52,7 +61,9 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int
     proc.wait()
 
 
-def test_index_and_answer_through_server(chroma_server: Any, tmp_path: Path, embeddings: Any) -> None:
+def test_index_and_answer_through_server(
+    chroma_server: Any, tmp_path: Path, embeddings: Any
+) -> None:
     _, port = chroma_server
     settings = Settings(chroma_host="127.0.0.1", chroma_port=port, index_dir=tmp_path / "unused")
     store = PassageStore(settings, embeddings)
@@ -63,12 +74,17 @@ def test_index_and_answer_through_server(chroma_server: Any, tmp_path: Path, emb
     bot = ArticleQA(SEED, settings=settings, store=store, backend="extractive")
     answer = bot.ask("What does the US peace plan request that Russia give the US?")
     assert not answer.abstained and "Zaporozhye" in answer.text
-    assert SEED.read_text(encoding="utf-8")[answer.citations[0].start : answer.citations[0].end] == answer.citations[0].quote
+    assert (
+        SEED.read_text(encoding="utf-8")[answer.citations[0].start : answer.citations[0].end]
+        == answer.citations[0].quote
+    )
 
 
 def test_server_down_gives_clear_error(chroma_server: Any, embeddings: Any) -> None:
     proc, port = chroma_server
     proc.kill()
     proc.wait()
-    with pytest.raises(IndexStoreError, match=f"Cannot reach the Chroma server at 127.0.0.1:{port}"):
+    with pytest.raises(
+        IndexStoreError, match=f"Cannot reach the Chroma server at 127.0.0.1:{port}"
+    ):
         PassageStore(Settings(chroma_host="127.0.0.1", chroma_port=port), embeddings)

@@ -38,7 +38,9 @@ def test_changed_article_replaces_only_its_passages(store: PassageStore) -> None
     a = _article("alpha", "Alpha one is here.\n\nAlpha two is here.\n\nAlpha three is here.")
     b = _article("beta", "Beta only paragraph.")
     store.index([a, b])
-    changed = _article("alpha", "Alpha one is here.\n\nAlpha two is CHANGED.\n\nAlpha three is here.")
+    changed = _article(
+        "alpha", "Alpha one is here.\n\nAlpha two is CHANGED.\n\nAlpha three is here."
+    )
     report = store.index([changed])
     assert report.updated == ["alpha"]
     assert report.embedded == 1 and report.reused == 2  # only the changed passage re-embedded
@@ -74,7 +76,9 @@ class _FailingEmbeddings:
         return self.base.embed_query(text)
 
 
-def test_failed_build_keeps_previous_index_and_next_run_finishes(settings: Settings, embeddings: Any) -> None:
+def test_failed_build_keeps_previous_index_and_next_run_finishes(
+    settings: Settings, embeddings: Any
+) -> None:
     good = PassageStore(settings, embeddings)
     old = _article("alpha", "\n\n".join(f"Old paragraph number {i}." for i in range(6)))
     good.index([old])
@@ -84,12 +88,16 @@ def test_failed_build_keeps_previous_index_and_next_run_finishes(settings: Setti
         failing.index([new], batch_size=3)
     # The old version is still complete and is what queries see.
     reader = PassageStore(settings, embeddings)
-    assert [p.text for p in reader.passages(["alpha"])] == [f"Old paragraph number {i}." for i in range(6)]
+    assert [p.text for p in reader.passages(["alpha"])] == [
+        f"Old paragraph number {i}." for i in range(6)
+    ]
     assert reader.info("alpha").passages == 6
     # The next run reuses the half-built passages and completes the job.
     report = reader.index([new], batch_size=3)
     assert report.reused == 3 and report.embedded == 3
-    assert [p.text for p in reader.passages(["alpha"])] == [f"New paragraph number {i}." for i in range(6)]
+    assert [p.text for p in reader.passages(["alpha"])] == [
+        f"New paragraph number {i}." for i in range(6)
+    ]
 
 
 def test_many_articles_in_one_build(store: PassageStore) -> None:

@@ -30,7 +30,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("ui")
     port = _free_port()
     settings = Settings(
-        index_dir=folder / "index", upload_dir=folder / "uploads", backend="extractive", ui_port=port
+        index_dir=folder / "index",
+        upload_dir=folder / "uploads",
+        backend="extractive",
+        ui_port=port,
     )
     demo = serve(settings, block=False)
     yield f"http://127.0.0.1:{port}/"
@@ -90,7 +93,9 @@ def test_ask_open_citation_see_highlight(page: Any) -> None:
     mark = page.locator("#article-view mark#cite-1")
     mark.wait_for(state="visible", timeout=10_000)
     assert "Zaporozhye Nuclear Power Plant" in mark.inner_text()
-    page.wait_for_function("() => document.querySelector('#cite-1').classList.contains('qa-active')")
+    page.wait_for_function(
+        "() => document.querySelector('#cite-1').classList.contains('qa-active')"
+    )
     sources = page.locator("#sources")
     assert "¶12" in sources.inner_text()
     page.screenshot(path=str(SHOTS / "03-citation-highlighted.png"), full_page=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa.clean import clean
 from qa.loader import Article, parse_article
@@ -54,7 +55,11 @@ def test_span_maps_to_original() -> None:
 def test_sentences_respect_abbreviations() -> None:
     text = "Mr. Smith met Dr. Jones in the U.S. capital. They talked. J. Doe left!"
     sentences = [text[a:b] for a, b in sentence_spans(text)]
-    assert sentences == ["Mr. Smith met Dr. Jones in the U.S. capital.", "They talked.", "J. Doe left!"]
+    assert sentences == [
+        "Mr. Smith met Dr. Jones in the U.S. capital.",
+        "They talked.",
+        "J. Doe left!",
+    ]
 
 
 def test_passages_respect_size_paragraphs_and_sentences() -> None:
@@ -92,7 +97,16 @@ def test_seed_passages_quote_original_exactly() -> None:
 
 
 _alphabet = st.sampled_from(
-    list("abcXYZ019 .,!?;\n\t\r&#;\u00a0\u200b\u2019\"'") + ["andnbsp", "&amp;", "&nbsp;", "&#39;", ". A", "\n\n", "Mr. "]
+    [
+        *"abcXYZ019 .,!?;\n\t\r&#;\u00a0\u200b\u2019\"'",
+        "andnbsp",
+        "&amp;",
+        "&nbsp;",
+        "&#39;",
+        ". A",
+        "\n\n",
+        "Mr. ",
+    ]
 )
 
 

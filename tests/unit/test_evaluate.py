@@ -19,7 +19,9 @@ def test_normalisation_and_f1() -> None:
     assert token_f1("the 10th century", "10th century") == 1.0
     assert token_f1("in the 10th century", "10th century") == pytest.approx(0.8)
     assert token_f1("Rollo", "Richard") == 0.0
-    assert contains_answer("They came from Denmark, Iceland and Norway [1].", ["Denmark, Iceland and Norway"])
+    assert contains_answer(
+        "They came from Denmark, Iceland and Norway [1].", ["Denmark, Iceland and Norway"]
+    )
     assert not contains_answer("Norwayan", ["Norway"])
 
 
@@ -57,7 +59,9 @@ def test_load_squad() -> None:
 
 def test_load_jsonl_and_errors(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text(json.dumps({"question": "Who?", "answers": ["X"], "unanswerable": False}) + "\n")
+    path.write_text(
+        json.dumps({"question": "Who?", "answers": ["X"], "unanswerable": False}) + "\n"
+    )
     assert load_eval(path).items[0].answers == ["X"]
     path.write_text("{not json\n")
     with pytest.raises(InputError, match="line 1"):

@@ -29,7 +29,7 @@ def test_txt_md_html(tmp_path: Path) -> None:
 
 
 def test_truncated_html_still_loads() -> None:
-    title, text = html_to_text("<html><body><p>Complete paragraph.</p><p>Cut off in the mid")
+    _, text = html_to_text("<html><body><p>Complete paragraph.</p><p>Cut off in the mid")
     assert text.startswith("Complete paragraph.") and "Cut off" in text
 
 

@@ -21,12 +21,16 @@ def test_split_cited_binds_markers_to_sentences() -> None:
 
 
 def test_supported_citation_is_kept() -> None:
-    v = verify_sentence("Pete Hegseth is the US Secretary of Defense.", "Who is Pete Hegseth?", PASSAGES, 0.6, [2])
+    v = verify_sentence(
+        "Pete Hegseth is the US Secretary of Defense.", "Who is Pete Hegseth?", PASSAGES, 0.6, [2]
+    )
     assert v.citations == [2] and v.support >= 0.6
 
 
 def test_wrong_citation_moves_to_supporting_passage() -> None:
-    v = verify_sentence("They met at the Vatican.", "Where did Trump and Zelensky meet?", PASSAGES, 0.6, [3])
+    v = verify_sentence(
+        "They met at the Vatican.", "Where did Trump and Zelensky meet?", PASSAGES, 0.6, [3]
+    )
     assert v.citations == [1]
 
 
@@ -36,8 +40,18 @@ def test_missing_citation_is_added() -> None:
 
 
 def test_invented_claims_are_dropped() -> None:
-    assert verify_sentence("Ukraine's GDP is $1.2 trillion.", "What is the GDP?", PASSAGES, 0.6, [2]).citations == []
-    assert verify_sentence("Macron praised the deal warmly.", "What did Macron say?", PASSAGES, 0.6, [1]).citations == []
+    assert (
+        verify_sentence(
+            "Ukraine's GDP is $1.2 trillion.", "What is the GDP?", PASSAGES, 0.6, [2]
+        ).citations
+        == []
+    )
+    assert (
+        verify_sentence(
+            "Macron praised the deal warmly.", "What did Macron say?", PASSAGES, 0.6, [1]
+        ).citations
+        == []
+    )
 
 
 def test_numbers_must_appear_as_digits_or_words() -> None:
@@ -46,12 +60,22 @@ def test_numbers_must_appear_as_digits_or_words() -> None:
 
 
 def test_answer_with_no_supported_sentence_is_empty() -> None:
-    assert verify_answer("Roses are red [1]. Violets are blue [2].", "Write a poem", PASSAGES, 0.6) == []
-    kept = verify_answer("They met at the Vatican [1]. Cats are great [2].", "Where did they meet?", PASSAGES, 0.6)
+    assert (
+        verify_answer("Roses are red [1]. Violets are blue [2].", "Write a poem", PASSAGES, 0.6)
+        == []
+    )
+    kept = verify_answer(
+        "They met at the Vatican [1]. Cats are great [2].", "Where did they meet?", PASSAGES, 0.6
+    )
     assert [s.text for s in kept] == ["They met at the Vatican."]
 
 
 def test_no_answer_phrases() -> None:
-    for text in ["NOT IN ARTICLE", "The article does not mention GDP.", "This is not stated.", "No information."]:
+    for text in [
+        "NOT IN ARTICLE",
+        "The article does not mention GDP.",
+        "This is not stated.",
+        "No information.",
+    ]:
         assert is_no_answer(text), text
     assert not is_no_answer("Trump met Zelensky at the Vatican.")

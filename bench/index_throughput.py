@@ -1,0 +1,128 @@
+"""Index throughput: 1, 10, 100 and 1,000 articles against raw encode speed.
+
+Articles are built from the SQuAD Normans paragraphs and the seed article
+paragraphs: article i takes three of them in rotation, each tagged with a
+sentence naming the article, so every article (and passage) is distinct.
+
+Each size runs in a fresh subprocess with a fresh index, so peak RSS is per
+size. In the same subprocess, after the build, ``SentenceTransformer.encode``
+embeds the very same passage texts: the ratio pipeline/raw says how close
+indexing comes to the embedder's physical limit (goal >= 0.85). For 1,000
+articles the unchanged corpus is then indexed again (goal < 5% of the build).
+
+Usage:
+    python bench/index_throughput.py [--sizes 1 10 100 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQUAD = ROOT.parent / "shared" / "eval" / "squad2_normans.json"
+
+
+def base_paragraphs() -> list[str]:
+    paragraphs = [
+        p["context"] for a in json.loads(SQUAD.read_text())["data"] for p in a["paragraphs"]
+    ]
+    seed = (ROOT / "seeds" / "article.txt").read_text(encoding="utf-8")
+    return paragraphs + [line for line in seed.splitlines() if line.strip()]
+
+
+def make_articles(n: int) -> list[tuple[str, str]]:
+    paras = base_paragraphs()
+    out = []
+    for i in range(n):
+        chosen = [paras[(i * 3 + j) % len(paras)] for j in range(3)]
+        body = "\n\n".join(f"{p} (Filed in report {i}, part {j}.)" for j, p in enumerate(chosen))
+        out.append((f"bench-{i:04d}", f"Report {i}\n\n{body}"))
+    return out
+
+
+def run_one(n: int) -> dict[str, float]:
+    from sentence_transformers import SentenceTransformer
+
+    from qa.embeddings import load_embeddings
+    from qa.loader import parse_article
+    from qa.settings import Settings
+    from qa.store import PassageStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(index_dir=Path(tmp) / "index")
+        embeddings = load_embeddings(settings)
+        embeddings.embed_documents(["warm up"])
+        raw = [(aid, text) for aid, text in make_articles(n)]
+        store = PassageStore(settings, embeddings)
+
+        t0 = time.perf_counter()
+        articles = [parse_article(text, f"{aid}.txt", aid) for aid, text in raw]
+        report = store.index(articles)
+        build = time.perf_counter() - t0
+        passages = report.embedded
+
+        t1 = time.perf_counter()
+        again = store.index([parse_article(text, f"{aid}.txt", aid) for aid, text in raw])
+        reindex = time.perf_counter() - t1
+        assert again.embedded == 0 and len(again.unchanged) == n
+
+        texts = [p.text for aid in [a.article_id for a in articles] for p in store.passages([aid])]
+        model = SentenceTransformer(settings.embedding_model, device="cpu", local_files_only=True)
+        model.encode(["warm up"])
+        t2 = time.perf_counter()
+        model.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True)
+        encode = time.perf_counter() - t2
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "articles": n,
+        "passages": passages,
+        "build_s": build,
+        "pipeline_pps": passages / build,
+        "raw_encode_pps": len(texts) / encode,
+        "ratio": (passages / build) / (len(texts) / encode),
+        "reindex_s": reindex,
+        "reindex_share": reindex / build,
+        "peak_rss_mb": rss_mb,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one)))
+        return
+    rows = []
+    for n in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    header = f"{'articles':>8} {'passages':>8} {'build s':>8} {'pipe p/s':>9} {'raw p/s':>8} {'ratio':>6} {'re-index s':>10} {'re/build':>8} {'peak RSS MB':>11}"
+    print(header)
+    for r in rows:
+        print(
+            f"{r['articles']:>8} {r['passages']:>8} {r['build_s']:>8.2f} {r['pipeline_pps']:>9.1f} "
+            f"{r['raw_encode_pps']:>8.1f} {r['ratio']:>6.2f} {r['reindex_s']:>10.3f} "
+            f"{r['reindex_share']:>8.3f} {r['peak_rss_mb']:>11.0f}"
+        )
+    out_dir = ROOT / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "index_throughput.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
