@@ -32,6 +32,7 @@ from langchain_core.output_parsers import StrOutputParser
 from qa.clean import clean
 from qa.errors import InputError, QAError
 from qa.extractive import Extract, best_sentences
+from qa.guard import redact
 from qa.loader import Article, find_article_files, load_article
 from qa.models import chat_model
 from qa.prompts import answer_prompt, condense_prompt
@@ -366,8 +367,9 @@ class ArticleQA:
     ) -> Iterator[str]:
         numbered = self.numbered_passages(retrieval)
         by_number = {i + 1: p for i, p in enumerate(numbered)}
-        texts = {n: p.text for n, p in by_number.items()}
-        block = "\n".join(f"[{n}] {p.text}" for n, p in by_number.items())
+        # Planted instructions are hidden from the model and cannot support a claim.
+        texts = {n: redact(p.text) for n, p in by_number.items()}
+        block = "\n".join(f"[{n}] {t}" for n, t in texts.items())
         chain = answer_prompt() | llm
         buffer, done, first = "", 0, True
         logprobs: list[float] = []

@@ -85,7 +85,7 @@ def test_sigkill_mid_build_keeps_previous_index_and_next_run_finishes(tmp_path: 
     resumed = _build(index, "New", 40)
     out, _ = resumed.communicate(timeout=300)
     assert resumed.returncode == 0
-    done = [line for line in out.splitlines() if line.startswith("done")][0].split()
+    done = next(line for line in out.splitlines() if line.startswith("done")).split()
     embedded, unchanged = int(done[1]), int(done[3])
     # Articles the killed run completed are kept; only the rest is embedded again.
     assert unchanged >= 8 and embedded + 4 * unchanged == 160

@@ -142,3 +142,31 @@ def test_html_in_question_is_inert(page: Any) -> None:
     assert page.locator("#chat img[src='x']").count() == 0
     assert payload in page.inner_text("#chat")
     page.screenshot(path=str(SHOTS / "06-xss-inert.png"), full_page=True)
+
+
+def test_markup_in_article_answers_and_quotes_is_inert(page: Any, tmp_path: Path) -> None:
+    article = tmp_path / "museum.txt"
+    article.write_text(
+        "The museum reopened in May <img src=x onerror=alert('article')> after repairs.\n\n"
+        "Visitors praised the new wing <script>alert('script')</script> built by local firms.\n",
+        encoding="utf-8",
+    )
+    page.click("text=Upload another article")
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.wait_for_function(
+        "() => (document.querySelector('#upload-status')?.innerText || '').includes('museum')",
+        timeout=60_000,
+    )
+    _ask(page, "When did the museum reopen after repairs?")
+    link = page.locator("#chat a.qa-cite").first
+    link.wait_for(timeout=60_000)
+    link.hover()
+    link.click()
+    page.locator("#article-view mark#cite-1").wait_for(state="visible", timeout=10_000)
+    page.get_by_role("tab", name="Sources").click()
+    page.wait_for_timeout(1000)
+    assert page.dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    assert "<img src=x onerror=alert('article')>" in page.inner_text("#sources")
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    page.screenshot(path=str(SHOTS / "07-markup-in-article-inert.png"), full_page=True)

@@ -1,0 +1,146 @@
+"""Soak: many questions from concurrent clients; no failures, no lost answers, flat memory.
+
+Phases (each prints questions / answered / failed / lost / p50 / RSS before and after):
+1. Python API, extractive backend: 500 questions from 10 threads sharing one ArticleQA.
+2. The chat window (a ``qa ui`` subprocess), extractive backend: 500 questions from 10
+   ``gradio_client`` sessions; RSS is the server process's.
+3. Python API, embedded backend: 50 questions from 10 threads.
+
+A *lost* answer is a request that returned without an exception but without an answer text.
+
+Usage:
+    python bench/soak.py [--api 500] [--ui 500] [--embedded 50] [--clients 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from ui_load import QUESTIONS  # noqa: E402
+
+
+def rss_mb(pid: int | None = None) -> float:
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def hammer(
+    ask: Callable[[str], Any], total: int, clients: int
+) -> tuple[int, int, int, list[float]]:
+    def one(i: int) -> tuple[str, float]:
+        start = time.perf_counter()
+        try:
+            text = ask(QUESTIONS[i % len(QUESTIONS)])
+        except Exception:
+            return "failed", 0.0
+        return ("ok" if text else "lost"), time.perf_counter() - start
+
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one, range(total)))
+    times = [t for r, t in results if r == "ok"]
+    return (
+        len(times),
+        sum(r == "failed" for r, _ in results),
+        sum(r == "lost" for r, _ in results),
+        times,
+    )
+
+
+def report(
+    name: str, total: int, result: tuple[int, int, int, list[float]], before: float, after: float
+) -> None:
+    ok, failed, lost, times = result
+    p50 = statistics.median(times) if times else 0.0
+    print(
+        f"{name:<26}{total:>6}{ok:>9}{failed:>7}{lost:>6}{p50 * 1000:>9.0f}{before:>11.0f}{after:>10.0f}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--api", type=int, default=500)
+    parser.add_argument("--ui", type=int, default=500)
+    parser.add_argument("--embedded", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=10)
+    args = parser.parse_args()
+
+    from qa.chain import ArticleQA
+    from qa.settings import Settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="qa-soak-"))
+    settings = Settings(index_dir=tmp / "index", upload_dir=tmp / "uploads")
+    print(
+        f"{'phase':<26}{'asked':>6}{'answered':>9}{'failed':>7}{'lost':>6}{'p50 ms':>9}{'RSS MB pre':>11}{'RSS post':>10}"
+    )
+
+    if args.api:
+        bot = ArticleQA(settings=settings, backend="extractive")
+        bot.ask(QUESTIONS[0])
+        before = rss_mb()
+        result = hammer(lambda q: bot.ask(q).text, args.api, args.clients)
+        report("API, extractive", args.api, result, before, rss_mb())
+
+    if args.ui:
+        from gradio_client import Client
+
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "--index-dir", str(tmp / "index"), "ui",
+             "--port", str(port), "--backend", "extractive"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            deadline = time.time() + 120
+            while True:
+                try:
+                    warm = Client(url, verbose=False)
+                    warm.predict(QUESTIONS[0], "", "extractive", api_name="/ask")
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(1)
+            before = rss_mb(server.pid)
+            clients = [Client(url, verbose=False) for _ in range(args.clients)]
+
+            def ask_ui(q: str) -> str:
+                client = clients[hash(q + str(time.perf_counter_ns())) % len(clients)]
+                return str(client.predict(q, "", "extractive", api_name="/ask")["text"])
+
+            result = hammer(ask_ui, args.ui, args.clients)
+            report("UI (gradio_client), extr.", args.ui, result, before, rss_mb(server.pid))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    if args.embedded:
+        bot = ArticleQA(settings=settings, backend="embedded")
+        bot.warm_up()
+        before = rss_mb()
+        result = hammer(lambda q: bot.ask(q).text, args.embedded, args.clients)
+        report("API, embedded", args.embedded, result, before, rss_mb())
+
+
+if __name__ == "__main__":
+    main()
