@@ -20,7 +20,7 @@ from langchain_core.output_parsers import StrOutputParser
 
 from qa.prompts import baseline_prompt
 from qa.retrieve import Hit
-from qa.store import StoredPassage
+from qa.store import passage_from_record
 from qa.verify import is_no_answer
 
 if TYPE_CHECKING:
@@ -57,20 +57,7 @@ class BaselineRAG:
             text += piece
         text = text.strip()
         abstained = not text or bool(_DONT_KNOW.search(text)) or is_no_answer(text)
-        passages = [
-            StoredPassage(
-                id=str(d.id),
-                article_id=str(d.metadata["article_id"]),
-                title=str(d.metadata.get("title", "")),
-                index=int(d.metadata["index"]),
-                paragraph=int(d.metadata["paragraph"]),
-                start=int(d.metadata["start"]),
-                end=int(d.metadata["end"]),
-                text=d.page_content,
-                quote=str(d.metadata["quote"]),
-            )
-            for d in docs
-        ]
+        passages = [passage_from_record(str(d.id), d.page_content, d.metadata) for d in docs]
         citations = [
             Citation(i + 1, p.article_id, p.paragraph, p.start, p.end, p.quote)
             for i, p in enumerate(passages)

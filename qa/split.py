@@ -120,6 +120,8 @@ def split_article(article: Article, chunk_size: int = 500, chunk_overlap: int = 
                     if current[-1][1] - prev[0] > chunk_overlap or len(carry) + 1 >= len(current):
                         break
                     carry.insert(0, prev)
+                while carry and unit[1] - carry[0][0] > chunk_size:  # overlap must not overflow
+                    carry.pop(0)
                 current = carry
             current.append(unit)
         if current:

@@ -69,19 +69,11 @@ class ArticleInfo:
     indexed_at: float
 
 
-@dataclass(frozen=True)
-class StoredPassage:
-    """A passage as read back from the store."""
+@dataclass(frozen=True, kw_only=True)
+class StoredPassage(Passage):
+    """A passage as read back from the store, with its id there."""
 
     id: str
-    article_id: str
-    title: str
-    index: int
-    paragraph: int
-    start: int
-    end: int
-    text: str
-    quote: str
 
 
 @dataclass
@@ -192,7 +184,8 @@ def _passage_metadata(p: Passage, version: str) -> dict[str, Any]:
     }
 
 
-def _stored(pid: str, text: str, meta: dict[str, Any]) -> StoredPassage:
+def passage_from_record(pid: str, text: str, meta: dict[str, Any]) -> StoredPassage:
+    """Rebuild a passage from a Chroma record (id, document, metadata)."""
     return StoredPassage(
         id=pid,
         article_id=str(meta["article_id"]),
@@ -320,7 +313,7 @@ class PassageStore:
         if key not in self._cache:
             got = self._raw.get(where=flt, include=["documents", "metadatas"])
             stored = [
-                _stored(pid, doc, dict(meta))
+                passage_from_record(pid, doc, dict(meta))
                 for pid, doc, meta in zip(
                     got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
                 )
@@ -343,7 +336,10 @@ class PassageStore:
         )
         # langchain-chroma returns the cosine *distance* here; callers want similarity.
         return [
-            (_stored(str(doc.id), doc.page_content, dict(doc.metadata)), 1.0 - float(distance))
+            (
+                passage_from_record(str(doc.id), doc.page_content, dict(doc.metadata)),
+                1.0 - float(distance),
+            )
             for doc, distance in hits
         ]
 

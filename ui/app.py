@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -262,6 +263,10 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
             "pass --auth user:password (or set QA_UI_AUTH)"
         )
     service = ChatService(settings)
+    if settings.backend != "extractive":
+        # Load the model and cache the article prefix while the page is being opened.
+        bot = service.bot(service.default_article)
+        threading.Thread(target=bot.warm_up, name="qa-warm-up", daemon=True).start()
     demo = build_app(service)
     demo.queue(default_concurrency_limit=8, max_size=512)
     demo.launch(

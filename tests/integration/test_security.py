@@ -28,7 +28,10 @@ def test_ui_refuses_exposed_address_without_auth(host: str) -> None:
 def test_ui_cli_refusal_is_one_line() -> None:
     result = CliRunner().invoke(cli, ["ui", "--host", "0.0.0.0"])
     assert result.exit_code == 2
-    assert result.output.startswith("Error: Refusing to listen on 0.0.0.0") and result.output.count("\n") == 1
+    assert (
+        result.output.startswith("Error: Refusing to listen on 0.0.0.0")
+        and result.output.count("\n") == 1
+    )
 
 
 @pytest.mark.parametrize("auth", ["nopassword", ":pw", "user:"])
@@ -61,13 +64,17 @@ def outbound_blocked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     enable_socket()
 
 
-def test_index_ask_and_ui_with_outbound_network_blocked(outbound_blocked: list[Any], tmp_path: Path) -> None:
+def test_index_ask_and_ui_with_outbound_network_blocked(
+    outbound_blocked: list[Any], tmp_path: Path
+) -> None:
     from gradio_client import Client
 
     from qa.chain import ArticleQA
 
     port = 7800 + (hash(str(tmp_path)) % 100)
-    settings = Settings(index_dir=tmp_path / "index", upload_dir=tmp_path / "up", backend="extractive", ui_port=port)
+    settings = Settings(
+        index_dir=tmp_path / "index", upload_dir=tmp_path / "up", backend="extractive", ui_port=port
+    )
     bot = ArticleQA(SEED, settings=settings)
     assert not bot.ask("What does the US peace plan request that Russia give the US?").abstained
     demo = serve(settings, block=False)

@@ -79,6 +79,18 @@ def _ask(page: Any, question: str) -> None:
     )
 
 
+def _upload(page: Any, path: Path, expect: str) -> str:
+    """Upload ``path`` and wait until the status line mentions ``expect``."""
+    page.click("text=Upload another article")
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.wait_for_function(
+        "t => (document.querySelector('#upload-status')?.innerText || '').includes(t)",
+        arg=expect,
+        timeout=60_000,
+    )
+    return str(page.inner_text("#upload-status"))
+
+
 def test_ask_open_citation_see_highlight(page: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "01-start.png"), full_page=True)
@@ -108,13 +120,7 @@ def test_upload_and_ask_about_it(page: Any, tmp_path: Path) -> None:
         "Scientists at NASA called the discovery a turning point for the mission.\n",
         encoding="utf-8",
     )
-    page.click("text=Upload another article")
-    page.locator("#upload input[type=file]").set_input_files(str(article))
-    page.wait_for_function(
-        "() => document.querySelector('#upload-status') && document.querySelector('#upload-status').innerText.includes('Indexed')",
-        timeout=60_000,
-    )
-    assert "mars-rover-news" in page.inner_text("#upload-status")
+    assert "mars-rover-news" in _upload(page, article, "Indexed")
     _ask(page, "Where did the Perseverance rover find water ice?")
     page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
     assert "Jezero crater" in page.inner_text("#chat")
@@ -124,13 +130,7 @@ def test_upload_and_ask_about_it(page: Any, tmp_path: Path) -> None:
 def test_invalid_upload_is_refused(page: Any, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    page.click("text=Upload another article")
-    page.locator("#upload input[type=file]").set_input_files(str(empty))
-    page.wait_for_function(
-        "() => document.querySelector('#upload-status') && document.querySelector('#upload-status').innerText.includes('refused')",
-        timeout=60_000,
-    )
-    assert "is empty" in page.inner_text("#upload-status")
+    assert "is empty" in _upload(page, empty, "refused")
     page.screenshot(path=str(SHOTS / "05-invalid-upload.png"), full_page=True)
 
 
@@ -151,12 +151,7 @@ def test_markup_in_article_answers_and_quotes_is_inert(page: Any, tmp_path: Path
         "Visitors praised the new wing <script>alert('script')</script> built by local firms.\n",
         encoding="utf-8",
     )
-    page.click("text=Upload another article")
-    page.locator("#upload input[type=file]").set_input_files(str(article))
-    page.wait_for_function(
-        "() => (document.querySelector('#upload-status')?.innerText || '').includes('museum')",
-        timeout=60_000,
-    )
+    _upload(page, article, "museum")
     _ask(page, "When did the museum reopen after repairs?")
     link = page.locator("#chat a.qa-cite").first
     link.wait_for(timeout=60_000)
