@@ -165,3 +165,36 @@ def test_markup_in_article_answers_and_quotes_is_inert(page: Any, tmp_path: Path
     assert "<img src=x onerror=alert('article')>" in page.inner_text("#sources")
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     page.screenshot(path=str(SHOTS / "07-markup-in-article-inert.png"), full_page=True)
+
+
+def _bot_messages(page: Any) -> int:
+    return int(page.locator("#chat a.qa-cite").count())
+
+
+def test_retry_undo_clear_and_export(page: Any) -> None:
+    _ask(page, "Who is Pete Hegseth?")
+    page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
+    _ask(page, "What does the US peace plan request that Russia give the US?")
+    page.wait_for_function("() => document.querySelectorAll('#chat a.qa-cite').length >= 2", timeout=60_000)
+
+    with page.expect_download(timeout=30_000) as download_info:
+        page.click("#export")
+        page.locator("#export-file a").first.wait_for(timeout=30_000)
+        page.locator("#export-file a").first.click()
+    exported = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "**Q:** Who is Pete Hegseth?" in exported
+    assert "> [1]" in exported and "Zaporozhye" in exported
+
+    page.click("#undo")
+    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('Zaporozhye')", timeout=30_000)
+    assert "Hegseth" in page.inner_text("#chat")
+
+    page.click("#retry")
+    page.wait_for_timeout(2500)
+    assert page.inner_text("#chat").count("Who is Pete Hegseth?") == 1
+    assert _bot_messages(page) >= 1
+
+    page.click("#clear")
+    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('Hegseth')", timeout=30_000)
+    assert "Sources of the latest answer appear here" in page.inner_text("#sources")
+    page.screenshot(path=str(SHOTS / "08-after-clear.png"), full_page=True)
