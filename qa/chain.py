@@ -255,14 +255,14 @@ class ArticleQA:
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise InputError("The question must be text")
-        cleaned = clean(question).text.replace("\n\n", " ").strip() if question.strip() else ""
-        if not cleaned:
-            raise InputError("The question is empty; type a question about the article")
-        if len(question) > self.settings.max_question_chars:
+        if len(question) > self.settings.max_question_chars:  # checked first: cleaning costs
             raise InputError(
                 f"The question is {len(question):,} characters long; "
                 f"the limit is {self.settings.max_question_chars:,}"
             )
+        cleaned = clean(question).text.replace("\n\n", " ").strip() if question.strip() else ""
+        if not cleaned:
+            raise InputError("The question is empty; type a question about the article")
         return cleaned
 
     def _full_article(self) -> bool:

@@ -9,7 +9,8 @@ be reasoned about):
 * support = share of claim terms present in the passage, and 0 when the
   sentence or the question has a number the passage lacks (numbers are where
   small models invent most, and a question about a date the passage does not
-  mention is not answered by it).
+  mention is not answered by it), or when the sentence names someone or
+  something (a capitalised word) the passage does not mention.
 
 A citation is kept when its passage's support reaches the threshold
 (``Settings.support_threshold``, 0.6 by default); otherwise it moves to the
@@ -31,7 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from qa.lexical import content_terms, numbers, terms
+from qa.lexical import STOPWORDS, content_terms, numbers, terms
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # What a model writes when it has nothing to say.
@@ -99,7 +100,20 @@ def support(sentence: str, question: str, passage: str) -> float:
     if (numbers(sentence) | numbers(question)) - passage_numbers:
         return 0.0
     passage_terms = set(terms(passage)) | passage_numbers
+    # A name the passage does not contain ("Macron said ...") is an invented attribution.
+    if names(sentence) - passage_terms:
+        return 0.0
     return len(claim & passage_terms) / len(claim)
+
+
+def names(text: str) -> set[str]:
+    """Stemmed capitalised words (names, places) of ``text``, stopwords aside."""
+    found = set()
+    for word in re.findall(r"\b[A-Z][\w'\u2019-]*", text):
+        term = terms(word)
+        if term and word.lower() not in STOPWORDS:
+            found.update(term)
+    return found
 
 
 def _number_terms(text: str) -> list[str]:

@@ -175,7 +175,9 @@ def test_retry_undo_clear_and_export(page: Any) -> None:
     _ask(page, "Who is Pete Hegseth?")
     page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
     _ask(page, "What does the US peace plan request that Russia give the US?")
-    page.wait_for_function("() => document.querySelectorAll('#chat a.qa-cite').length >= 2", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#chat a.qa-cite').length >= 2", timeout=60_000
+    )
 
     with page.expect_download(timeout=30_000) as download_info:
         page.click("#export")
@@ -186,7 +188,9 @@ def test_retry_undo_clear_and_export(page: Any) -> None:
     assert "> [1]" in exported and "Zaporozhye" in exported
 
     page.click("#undo")
-    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('Zaporozhye')", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#chat').innerText.includes('Zaporozhye')", timeout=30_000
+    )
     assert "Hegseth" in page.inner_text("#chat")
 
     page.click("#retry")
@@ -195,6 +199,8 @@ def test_retry_undo_clear_and_export(page: Any) -> None:
     assert _bot_messages(page) >= 1
 
     page.click("#clear")
-    page.wait_for_function("() => !document.querySelector('#chat').innerText.includes('Hegseth')", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#chat').innerText.includes('Hegseth')", timeout=30_000
+    )
     assert "Sources of the latest answer appear here" in page.inner_text("#sources")
     page.screenshot(path=str(SHOTS / "08-after-clear.png"), full_page=True)

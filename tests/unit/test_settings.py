@@ -39,6 +39,10 @@ def test_embedding_model_is_the_packaged_one() -> None:
 
 def test_importing_qa_sets_offline_variables() -> None:
     code = "import os, qa; print(os.environ['HF_HUB_OFFLINE'], os.environ['GRADIO_ANALYTICS_ENABLED'], os.environ['ANONYMIZED_TELEMETRY'], os.environ['TRANSFORMERS_OFFLINE'], os.environ['ORT_DISABLE_TELEMETRY'])"
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("OFFLINE", "TELEMETRY", "ENABLED"))}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    env = {
+        k: v for k, v in os.environ.items() if not k.endswith(("OFFLINE", "TELEMETRY", "ENABLED"))
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.split() == ["1", "False", "False", "1", "1"]

@@ -54,6 +54,12 @@ def test_invented_claims_are_dropped() -> None:
     )
 
 
+def test_invented_attribution_is_dropped() -> None:
+    sentence = "Emmanuel Macron said Pete Hegseth is the US Secretary of Defense."
+    assert support(sentence, "What did Macron say?", PASSAGES[2]) == 0.0
+    assert support("Hegseth is the US Secretary of Defense.", "Who is Hegseth?", PASSAGES[2]) == 1.0
+
+
 def test_numbers_must_appear_as_digits_or_words() -> None:
     assert support("There are 5 disagreements.", "How many disagreements?", PASSAGES[3]) == 1.0
     assert support("There are 6 disagreements.", "How many disagreements?", PASSAGES[3]) == 0.0
