@@ -36,8 +36,8 @@ class BaselineRAG:
         self.bot = bot
         self.k = k
         store = bot.store
-        self.retriever = store._vectorstore(store.embeddings).as_retriever(
-            search_kwargs={"k": k, "filter": store._version_filter(bot.article_ids)}
+        self.retriever = store.vectorstore(store.embeddings).as_retriever(
+            search_kwargs={"k": k, "filter": store.version_filter(bot.article_ids)}
         )
 
     def ask(self, question: str) -> Answer:

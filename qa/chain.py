@@ -348,7 +348,7 @@ class ArticleQA:
         return answer
 
     def _extract(self, question: str, retrieval: Retrieval) -> list[Extract]:
-        _, bm25 = self.retriever._bm25()
+        _, bm25 = self.retriever.lexical_index()
         return best_sentences(question, retrieval.hits, bm25.idf, limit=1)
 
     def numbered_passages(self, retrieval: Retrieval) -> list[StoredPassage]:

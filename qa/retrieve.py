@@ -62,7 +62,8 @@ class HybridRetriever(BaseRetriever):
     rrf_k: int = 5
     relevance_floor: float = 0.2
 
-    def _bm25(self) -> tuple[list[StoredPassage], BM25]:
+    def lexical_index(self) -> tuple[list[StoredPassage], BM25]:
+        """The passages searched and their BM25 index (rebuilt when they change)."""
         passages = self.store.passages(self.article_ids)
         key = tuple(p.id for p in passages)
         cached = getattr(self, "_bm25_cache", None)
@@ -76,7 +77,7 @@ class HybridRetriever(BaseRetriever):
         k = k or self.top_k
         vector = self.store.embeddings.embed_query(question)
         dense = self.store.search(vector, self.candidate_k, self.article_ids)
-        passages, bm25 = self._bm25()
+        passages, bm25 = self.lexical_index()
         by_id = {p.id: p for p in passages}
         lexical = [(passages[i], s) for i, s in bm25.top(question, self.candidate_k)]
 

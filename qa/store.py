@@ -237,7 +237,8 @@ class PassageStore:
             self._embeddings = load_embeddings(self.settings)
         return self._embeddings
 
-    def _vectorstore(self, embeddings: Embeddings) -> Chroma:
+    def vectorstore(self, embeddings: Embeddings) -> Chroma:
+        """The passages collection as a ``langchain-chroma`` vector store."""
         return Chroma(
             client=self.client,
             collection_name=self.settings.collection,
@@ -299,7 +300,8 @@ class PassageStore:
             raise InputError(f"No indexed article {article_id!r}")
         return str((got["documents"] or [""])[0])
 
-    def _version_filter(self, article_ids: Sequence[str]) -> dict[str, Any]:
+    def version_filter(self, article_ids: Sequence[str]) -> dict[str, Any]:
+        """Chroma ``where`` filter selecting the active versions of ``article_ids``."""
         versions = [self.info(a).version for a in article_ids]
         if len(versions) == 1:
             return {"version": versions[0]}
@@ -308,7 +310,7 @@ class PassageStore:
     @_guarded
     def passages(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         """All passages of the active versions of ``article_ids``, in order."""
-        flt = self._version_filter(article_ids)
+        flt = self.version_filter(article_ids)
         key = json.dumps(flt, sort_keys=True)
         if key not in self._cache:
             got = self._raw.get(where=flt, include=["documents", "metadatas"])
@@ -330,9 +332,9 @@ class PassageStore:
     ) -> list[tuple[StoredPassage, float]]:
         """Dense search: the ``k`` passages nearest to ``vector`` with cosine similarity."""
         if self._vs is None:
-            self._vs = self._vectorstore(self.embeddings)
+            self._vs = self.vectorstore(self.embeddings)
         hits = self._vs.similarity_search_by_vector_with_relevance_scores(
-            vector, k=k, filter=self._version_filter(article_ids)
+            vector, k=k, filter=self.version_filter(article_ids)
         )
         # langchain-chroma returns the cosine *distance* here; callers want similarity.
         return [
@@ -420,7 +422,7 @@ class PassageStore:
             report.embedded += n
 
         reusing = ReusingEmbeddings(self.embeddings, known, on_embedded=count)
-        store = self._vectorstore(reusing)
+        store = self.vectorstore(reusing)
         pending: list[tuple[str, str, dict[str, Any]]] = []
         remaining = {a.article_id: 0 for a, _, _ in work}
         owner: dict[str, str] = {}
