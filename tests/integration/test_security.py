@@ -71,7 +71,9 @@ def test_index_ask_and_ui_with_outbound_network_blocked(
 
     from qa.chain import ArticleQA
 
-    port = 7800 + (hash(str(tmp_path)) % 100)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
     settings = Settings(
         index_dir=tmp_path / "index", upload_dir=tmp_path / "up", backend="extractive", ui_port=port
     )
