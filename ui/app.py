@@ -13,7 +13,6 @@ from typing import Any
 
 import gradio as gr
 
-from qa import offline as _offline  # noqa: F401  (before gradio is imported)
 from qa.chain import Answer
 from qa.errors import QAError
 from qa.service import ChatService, plain_history
