@@ -117,9 +117,11 @@ def index_cmd(
     if rebuild:
         reset_index(settings)
     store = PassageStore(settings)
-    total = sum(1 for _ in articles)
     with tqdm(
-        total=None, unit="passage", desc="Embedding", disable=total < 3 or not sys.stderr.isatty()
+        total=None,
+        unit="passage",
+        desc="Embedding",
+        disable=len(articles) < 3 or not sys.stderr.isatty(),
     ) as bar:
         report = store.index(articles, progress=bar.update)
     click.echo(

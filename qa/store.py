@@ -302,7 +302,16 @@ class PassageStore:
 
     def version_filter(self, article_ids: Sequence[str]) -> dict[str, Any]:
         """Chroma ``where`` filter selecting the active versions of ``article_ids``."""
-        versions = [self.info(a).version for a in article_ids]
+        # One lookup by id: this runs on every query (dense search and BM25 corpus).
+        got = self.catalog.get(ids=list(dict.fromkeys(article_ids)), include=["metadatas"])
+        found = {
+            aid: str(m["version"])
+            for aid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+        }
+        for aid in article_ids:
+            if aid not in found:
+                self.info(aid)  # raises the "No indexed article" error
+        versions = [found[a] for a in article_ids]
         if len(versions) == 1:
             return {"version": versions[0]}
         return {"version": {"$in": versions}}
