@@ -369,6 +369,7 @@ class ArticleQA:
         by_number = {i + 1: p for i, p in enumerate(numbered)}
         # Planted instructions are hidden from the model and cannot support a claim.
         texts = {n: redact(p.text) for n, p in by_number.items()}
+        before = self._preceding(by_number)
         block = "\n".join(f"[{n}] {t}" for n, t in texts.items())
         chain = answer_prompt() | llm
         buffer, done, first = "", 0, True
@@ -392,18 +393,18 @@ class ArticleQA:
                 pending = not parts or tail.endswith("]") or parts[-1][0].startswith("[")
                 complete = 0 if pending else len(parts) - 1
                 while done < complete:
-                    yield from self._verified(parts[done], question, texts, by_number, emit)
+                    yield from self._verified(parts[done], question, texts, before, by_number, emit)
                     done += 1
         except Exception:
             # Keep what the model finished saying before it failed; then report the failure.
             parts = [p for p in split_cited(buffer) if p[0].endswith((".", "!", "?"))]
             for part in parts[done:]:
-                yield from self._verified(part, question, texts, by_number, emit)
+                yield from self._verified(part, question, texts, before, by_number, emit)
             raise
         else:
             parts = split_cited(buffer)
             while done < len(parts):
-                yield from self._verified(parts[done], question, texts, by_number, emit)
+                yield from self._verified(parts[done], question, texts, before, by_number, emit)
                 done += 1
         finally:
             close = getattr(stream, "close", None)
@@ -415,17 +416,31 @@ class ArticleQA:
                 diagnostics["min_logprob"] = min(logprobs)
             diagnostics["llm_ms"] = (time.perf_counter() - start) * 1000
 
+    def _preceding(self, by_number: dict[int, StoredPassage]) -> dict[int, str]:
+        """Text of the passage before each numbered one in its article (for names
+        the question takes for granted, introduced just before a "he")."""
+        ordered = self.passages()
+        index = {p.id: i for i, p in enumerate(ordered)}
+        out = {}
+        for n, p in by_number.items():
+            i = index.get(p.id, 0)
+            prev = ordered[i - 1] if i > 0 else None
+            out[n] = redact(prev.text) if prev and prev.article_id == p.article_id else ""
+        return out
+
     def _verified(
         self,
         part: tuple[str, list[int]],
         question: str,
         texts: dict[int, str],
+        before: dict[int, str],
         by_number: dict[int, StoredPassage],
         emit: Any,
     ) -> Iterator[str]:
         sentence, cited = part
         if not sentence or is_no_answer(sentence):
             return
-        checked = verify_sentence(sentence, question, texts, self.settings.support_threshold, cited)
+        threshold = self.settings.support_threshold
+        checked = verify_sentence(sentence, question, texts, threshold, cited, before)
         if checked.citations and checked.text:
             yield emit(checked.text, [by_number[n] for n in checked.citations])

@@ -62,7 +62,14 @@ class Settings(BaseSettings):
     collection: str = Field("qa_passages", description="Chroma collection for passages.")
 
     # Retrieval.
-    top_k: int = Field(4, ge=1, le=20, description="Passages given to the model.")
+    top_k: int = Field(
+        3,
+        ge=1,
+        le=20,
+        description="Passages given to the model (articles too long to go whole). 3, not 4: "
+        "on the dev set the fourth passage added 3% recall but distracted the 1.5B model "
+        "more than it helped (accuracy +3 points with 3) and cost ~0.6 s of prompt.",
+    )
     candidate_k: int = Field(40, ge=1, le=200, description="Candidates per retriever for fusion.")
     rrf_k: int = Field(
         5,
@@ -79,7 +86,10 @@ class Settings(BaseSettings):
     full_article_chars: int = Field(
         6000,
         ge=0,
-        description="Articles up to this size go to the model whole, as a cached prompt prefix.",
+        description="Articles up to this size go to the model whole, as a cached prompt "
+        "prefix: ~1.5 s answers instead of ~4 s. 0 sends only the top-k passages, which on "
+        "the dev set (cut into 5 short articles) answered better (accuracy 0.667 vs 0.615) "
+        "but abstained more on answerable questions (0.229 vs 0.177).",
     )
 
     # Generation.

@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from qa.lexical import STOPWORDS, content_terms, numbers, terms
+from qa.lexical import QUESTION_WORDS, STOPWORDS, content_terms, numbers, terms
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # What a model writes when it has nothing to say.
@@ -88,8 +88,11 @@ def is_no_answer(text: str) -> bool:
     return bool(_NO_ANSWER.search(text))
 
 
-def support(sentence: str, question: str, passage: str) -> float:
-    """Support of ``sentence`` by ``passage`` (see the module docstring), in [0, 1]."""
+def support(sentence: str, question: str, passage: str, before: str = "") -> float:
+    """Support of ``sentence`` by ``passage`` (see the module docstring), in [0, 1].
+
+    ``before`` is the text that precedes ``passage`` in the article.
+    """
     sent_terms = set(_number_terms(sentence))
     claim = sent_terms - set(_number_terms(question))
     if not claim:  # the sentence only restates the question: it answers nothing
@@ -99,9 +102,11 @@ def support(sentence: str, question: str, passage: str) -> float:
     # (a question about "the 1000s" is not answered by a passage about "the 10th century").
     if (numbers(sentence) | numbers(question)) - passage_numbers:
         return 0.0
-    passage_terms = set(terms(passage)) | passage_numbers
+    passage_terms = _terms_of(passage) | passage_numbers
     # A name the passage does not contain ("Macron said ...") is an invented attribution.
     if names(sentence) - passage_terms:
+        return 0.0
+    if _missing(premise_names(question), passage_terms | _terms_of(before)):
         return 0.0
     return len(claim & passage_terms) / len(claim)
 
@@ -116,6 +121,44 @@ def names(text: str) -> set[str]:
     return found
 
 
+def premise_names(question: str) -> set[str]:
+    """Names a question takes for granted: its capitalised words, question words aside."""
+    return {n for n in names(question) if n not in STOPWORDS and n not in QUESTION_WORDS}
+
+
+def _missing(wanted: set[str], vocabulary: set[str]) -> set[str]:
+    """Terms of ``wanted`` absent from ``vocabulary``, forgiving one-letter typos."""
+    return {
+        w
+        for w in wanted - vocabulary
+        if len(w) < 5 or not any(_one_edit(w, v) or _shares_stem(w, v) for v in vocabulary)
+    }
+
+
+def _shares_stem(a: str, b: str) -> bool:
+    # "raouliii" vs "raoulii": a long common start is the same name misspelt.
+    n = min(len(a), len(b))
+    return n >= 6 and a[: n - 1] == b[: n - 1]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by at most one insertion, deletion or substitution."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
+
+
+def _terms_of(text: str) -> set[str]:
+    """Terms of ``text``, also split at apostrophes, so "d'Aulps" yields "aulp" as
+    :func:`names` does."""
+    return set(terms(text)) | set(terms(re.sub(r"['\u2019]", " ", text)))
+
+
 def _number_terms(text: str) -> list[str]:
     """Terms with numbers normalised like :func:`numbers` ('10th' -> '10')."""
     return [next(iter(numbers(t))) if numbers(t) else t for t in terms(text)]
@@ -127,17 +170,22 @@ def verify_sentence(
     passages: Mapping[int, str],
     threshold: float,
     cited: list[int] | None = None,
+    before: Mapping[int, str] | None = None,
 ) -> VerifiedSentence:
     """Keep, move or drop the citations of one sentence.
 
-    ``cited`` defaults to the ``[n]`` markers found in ``sentence``.
+    ``cited`` defaults to the ``[n]`` markers found in ``sentence``; ``before``
+    maps a passage number to the article text just before that passage.
     """
     if cited is None:
         parsed = split_cited(sentence)
         sentence = " ".join(s for s, _ in parsed)
         cited = [n for _, c in parsed for n in c]
     sentence = _PREFIX.sub("", sentence).strip()
-    scores = {n: support(sentence, question, text) for n, text in passages.items()}
+    before = before or {}
+    scores = {
+        n: support(sentence, question, text, before.get(n, "")) for n, text in passages.items()
+    }
     kept = [n for n in dict.fromkeys(cited) if n in scores and scores[n] >= threshold]
     if not kept and scores:
         best = max(scores, key=lambda n: (scores[n], -n))
@@ -148,14 +196,18 @@ def verify_sentence(
 
 
 def verify_answer(
-    answer: str, question: str, passages: Mapping[int, str], threshold: float
+    answer: str,
+    question: str,
+    passages: Mapping[int, str],
+    threshold: float,
+    before: Mapping[int, str] | None = None,
 ) -> list[VerifiedSentence]:
     """Verified sentences of ``answer``; an empty list means abstain."""
     out = []
     for sentence, cited in split_cited(answer):
         if is_no_answer(sentence):
             continue
-        verified = verify_sentence(sentence, question, passages, threshold, cited)
+        verified = verify_sentence(sentence, question, passages, threshold, cited, before)
         if verified.citations and verified.text:
             out.append(verified)
     return out

@@ -87,6 +87,34 @@ def test_injection_in_question_does_not_change_behaviour(bot_factory: Any) -> No
     assert answer.abstained and answer.text == ABSTENTION
 
 
+def test_question_premise_may_be_named_in_the_passage_before(
+    settings: Settings, embeddings: Any, tmp_path: Any
+) -> None:
+    article = tmp_path / "siege.txt"
+    article.write_text(
+        "The Siege of Bari\n\nRobert Guiscard took the city of Bari in 1071 after a long "
+        "siege by land and sea.\n\nHis son Bohemond later led the army into Greece and won "
+        "a battle at Ioannina.\n",
+        encoding="utf-8",
+    )
+    store = PassageStore(settings, embeddings)
+
+    def bot(llm: Any) -> ArticleQA:
+        return ArticleQA(article, settings=settings, store=store, llm=llm, backend="embedded")
+
+    passages = bot(fake_llm()).passages()
+    n = next(i + 1 for i, p in enumerate(passages) if "Bohemond" in p.text)
+    assert "Robert" not in passages[n - 1].text and "Robert" in passages[n - 2].text
+
+    def ask(question: str) -> Any:
+        return bot(fake_llm(f"Bohemond was his son [{n}].")).ask(question)
+
+    kept = ask("Who was Robert's son?")
+    assert not kept.abstained and "Bohemond" in kept.citations[0].quote
+    # The same reply to a question about someone the article never names is not an answer.
+    assert ask("Who was Roger's son?").abstained
+
+
 def test_follow_up_is_condensed_before_retrieval(bot_factory: Any) -> None:
     probe = bot_factory(fake_llm())
     n = _number_of(probe, HEGSETH_P)

@@ -60,6 +60,31 @@ def test_invented_attribution_is_dropped() -> None:
     assert support("Hegseth is the US Secretary of Defense.", "Who is Hegseth?", PASSAGES[2]) == 1.0
 
 
+def test_names_after_an_apostrophe_match_the_passage() -> None:
+    passage = "The Petraliphae were descended from a Pierre d'Aulps."
+    sentence = "They descend from Pierre d\u2019Aulps."
+    assert support(sentence, "Who did the Petraliphae descend from?", passage) == 1.0
+    assert support("They descend from Pierre Aulnay.", "Who did they descend from?", passage) == 0.0
+
+
+def test_question_premise_names_must_be_in_the_passage_or_just_before() -> None:
+    passage = "His son Bohemond led the army south."
+    question = "Who was Robert's son?"
+    assert support("Bohemond was his son.", question, passage) == 0.0
+    assert support("Bohemond was his son.", question, passage, before="Robert took Bari.") == 1.0
+    # A one-letter typo in a long name is still the same name.
+    typo = "Who was Bohemund's father?"
+    assert support("Robert was the father.", typo, "Bohemond's father Robert.") == 1.0
+
+
+def test_premise_check_moves_the_citation_to_the_passage_that_names_it() -> None:
+    passages = {1: "Richard took Cyprus from Isaac.", 2: "Richard married Berengaria of Navarre."}
+    v = verify_sentence("He married Berengaria.", "Whom did Richard marry?", passages, 0.6, [1])
+    assert v.citations == [2]
+    v = verify_sentence("He married Berengaria.", "Whom did Henry marry?", passages, 0.6, [2])
+    assert v.citations == []
+
+
 def test_numbers_must_appear_as_digits_or_words() -> None:
     assert support("There are 5 disagreements.", "How many disagreements?", PASSAGES[3]) == 1.0
     assert support("There are 6 disagreements.", "How many disagreements?", PASSAGES[3]) == 0.0
