@@ -10,7 +10,15 @@ be reasoned about):
   sentence or the question has a number the passage lacks (numbers are where
   small models invent most, and a question about a date the passage does not
   mention is not answered by it), or when the sentence names someone or
-  something (a capitalised word) the passage does not mention.
+  something (a capitalised word) the passage does not mention;
+* and 0 when a name the *question* takes for granted ("Who was Robert's son?")
+  is in neither the passage nor the passage just before it in the article
+  (where a "he" in the passage may have been introduced): small models answer
+  a question about the wrong person from a right-looking passage. Near-misses
+  count as present, so a typo in the question ("Scotish", "Raouliii") does not
+  block the answer: names of five letters or more one edit away, or, from six
+  letters, sharing all but the last letter of the shorter name (which also
+  lets "Robertson" match "Roberts").
 
 A citation is kept when its passage's support reaches the threshold
 (``Settings.support_threshold``, 0.6 by default); otherwise it moves to the
@@ -127,7 +135,8 @@ def premise_names(question: str) -> set[str]:
 
 
 def _missing(wanted: set[str], vocabulary: set[str]) -> set[str]:
-    """Terms of ``wanted`` absent from ``vocabulary``, forgiving one-letter typos."""
+    """Terms of ``wanted`` absent from ``vocabulary``, forgiving near-misses
+    (see the module docstring)."""
     return {
         w
         for w in wanted - vocabulary
