@@ -9,7 +9,7 @@ PIP := $(BIN)/pip install --disable-pip-version-check -c requirements.lock $(if 
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test install install-test model index lint bench eval clean
+.PHONY: run test install install-test model index lint bench eval ceiling clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ bench: install model
 
 eval: install model
 	$(BIN)/qa eval ../shared/eval/squad2_normans.json --out bench/out/eval.json
+
+ceiling: install model
+	$(BIN)/python bench/reader_ceiling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
