@@ -9,7 +9,7 @@ PIP := $(BIN)/pip install --disable-pip-version-check -c requirements.lock $(if 
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test install install-test model index lint bench eval ceiling clean
+.PHONY: run test install install-test install-bench model index lint bench eval ceiling lock check-setup clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/activate
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) -e '.[test]'
 	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) -e '.[bench]'
+	touch $@
+
+install-bench: $(VENV)/.installed-bench
 
 install: $(VENV)/.installed
 
@@ -49,15 +55,32 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy qa ui
 
-bench: install model
+bench: install-bench model
 	$(BIN)/python bench/index_throughput.py
 	$(BIN)/python bench/answer_latency.py
 
 eval: install model
 	$(BIN)/qa eval ../shared/eval/squad2_normans.json --out bench/out/eval.json
 
-ceiling: install model
+ceiling: install-bench model
 	$(BIN)/python bench/reader_ceiling.py
+
+# Re-resolve every dependency in a throwaway venv and write the lock as plain
+# `name==version` lines: never `@ file://` or a path, which only one machine could install.
+LOCK_VENV := $(shell mktemp -u /tmp/qa-lock.XXXXXX)
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --disable-pip-version-check -q torch==2.13.0
+	$(LOCK_VENV)/bin/pip install --disable-pip-version-check -q '.[test]'
+	$(LOCK_VENV)/bin/pip list --format=freeze --disable-pip-version-check \
+		| grep -viE '^(article-qa|pip|setuptools|wheel)==' > requirements.lock
+	rm -rf $(LOCK_VENV)
+	$(MAKE) install-test
+	$(BIN)/pytest -q tests/unit/test_lock.py
+
+# The README's two commands on a clean machine: a new clone, a new HOME, no pip cache.
+check-setup:
+	bash .ci/check-setup --clone
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

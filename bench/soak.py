@@ -1,15 +1,18 @@
 """Soak: many questions from concurrent clients; no failures, no lost answers, flat memory.
 
-Phases (each prints questions / answered / failed / lost / p50 / RSS before and after):
-1. Python API, extractive backend: 500 questions from 10 threads sharing one ArticleQA.
-2. The chat window (a ``qa ui`` subprocess), extractive backend: 500 questions from 10
+Phases (each prints questions / answered / failed / lost / p50, and RSS at the start,
+half-way and at the end of the phase, with the growth over its second half):
+1. Python API, extractive backend: 1,000 questions from 10 threads sharing one ArticleQA.
+2. The chat window (a ``qa ui`` subprocess), extractive backend: 1,000 questions from 10
    ``gradio_client`` sessions; RSS is the server process's.
-3. Python API, embedded backend: 50 questions from 10 threads.
+3. Python API, embedded backend: 100 questions from 10 threads.
 
+The defaults are twice the first version's (500 / 500 / 50). Goal: growth over
+the second half of each phase under 2% (memory flat once warm).
 A *lost* answer is a request that returned without an exception but without an answer text.
 
 Usage:
-    python bench/soak.py [--api 500] [--ui 500] [--embedded 50] [--clients 10]
+    python bench/soak.py [--api 1000] [--ui 1000] [--embedded 100] [--clients 10]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,16 +42,29 @@ def rss_mb(pid: int | None = None) -> float:
     return int(line.split()[1]) / 1024
 
 
-def hammer(
-    ask: Callable[[str], Any], total: int, clients: int
-) -> tuple[int, int, int, list[float]]:
+Outcome = tuple[int, int, int, list[float], list[float]]
+
+
+def hammer(ask: Callable[[str], Any], total: int, clients: int, pid: int | None = None) -> Outcome:
+    """Ask ``total`` questions from ``clients`` threads; RSS of ``pid`` is read after
+    every answer, so the phase's RSS curve is indexed by questions done."""
+    done = 0
+    lock = threading.Lock()
+    rss = [rss_mb(pid)] + [0.0] * total
+
     def one(i: int) -> tuple[str, float]:
+        nonlocal done
         start = time.perf_counter()
         try:
             text = ask(QUESTIONS[i % len(QUESTIONS)])
+            outcome = "ok" if text else "lost"
         except Exception:
-            return "failed", 0.0
-        return ("ok" if text else "lost"), time.perf_counter() - start
+            outcome = "failed"
+        elapsed = time.perf_counter() - start
+        with lock:
+            done += 1
+            rss[done] = rss_mb(pid)
+        return outcome, elapsed
 
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one, range(total)))
@@ -57,16 +74,20 @@ def hammer(
         sum(r == "failed" for r, _ in results),
         sum(r == "lost" for r, _ in results),
         times,
+        rss,
     )
 
 
-def report(
-    name: str, total: int, result: tuple[int, int, int, list[float]], before: float, after: float
-) -> None:
-    ok, failed, lost, times = result
+def report(name: str, total: int, result: Outcome) -> None:
+    ok, failed, lost, times, rss = result
     p50 = statistics.median(times) if times else 0.0
+    # The second half: from the RSS after half the questions to the RSS after all.
+    half, end = rss[len(rss) // 2], rss[-1]
+    growth = (end - half) / half * 100
     print(
-        f"{name:<26}{total:>6}{ok:>9}{failed:>7}{lost:>6}{p50 * 1000:>9.0f}{before:>11.0f}{after:>10.0f}"
+        f"{name:<26}{total:>6}{ok:>9}{failed:>7}{lost:>6}{p50 * 1000:>9.0f}"
+        f"{rss[0]:>8.0f}{half:>8.0f}{end:>8.0f}{growth:>+9.2f}%",
+        flush=True,
     )
 
 
@@ -78,9 +99,9 @@ def free_port() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--api", type=int, default=500)
-    parser.add_argument("--ui", type=int, default=500)
-    parser.add_argument("--embedded", type=int, default=50)
+    parser.add_argument("--api", type=int, default=1000)
+    parser.add_argument("--ui", type=int, default=1000)
+    parser.add_argument("--embedded", type=int, default=100)
     parser.add_argument("--clients", type=int, default=10)
     args = parser.parse_args()
 
@@ -90,15 +111,15 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="qa-soak-"))
     settings = Settings(index_dir=tmp / "index", upload_dir=tmp / "uploads")
     print(
-        f"{'phase':<26}{'asked':>6}{'answered':>9}{'failed':>7}{'lost':>6}{'p50 ms':>9}{'RSS MB pre':>11}{'RSS post':>10}"
+        f"{'phase':<26}{'asked':>6}{'answered':>9}{'failed':>7}{'lost':>6}{'p50 ms':>9}"
+        f"{'RSS MB':>8}{'half':>8}{'end':>8}{'2nd half':>10}"
     )
 
     if args.api:
         bot = ArticleQA(settings=settings, backend="extractive")
         bot.ask(QUESTIONS[0])
-        before = rss_mb()
         result = hammer(lambda q: bot.ask(q).text, args.api, args.clients)
-        report("API, extractive", args.api, result, before, rss_mb())
+        report("API, extractive", args.api, result)
 
     if args.ui:
         from gradio_client import Client
@@ -121,25 +142,29 @@ def main() -> None:
                     if time.time() > deadline:
                         raise
                     time.sleep(1)
-            before = rss_mb(server.pid)
             clients = [Client(url, verbose=False) for _ in range(args.clients)]
 
             def ask_ui(q: str) -> str:
                 client = clients[hash(q + str(time.perf_counter_ns())) % len(clients)]
                 return str(client.predict(q, "", "extractive", api_name="/ask")["text"])
 
-            result = hammer(ask_ui, args.ui, args.clients)
-            report("UI (gradio_client), extr.", args.ui, result, before, rss_mb(server.pid))
+            result = hammer(ask_ui, args.ui, args.clients, server.pid)
+            report("UI (gradio_client), extr.", args.ui, result)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
     if args.embedded:
         bot = ArticleQA(settings=settings, backend="embedded")
-        bot.warm_up()
-        before = rss_mb()
-        result = hammer(lambda q: bot.ask(q).text, args.embedded, args.clients)
-        report("API, embedded", args.embedded, result, before, rss_mb())
+        from qa.models import forget_prefixes
+        from qa.warmup import warm_up
+
+        warm_up(bot)  # the model, and the article prefix in every slot
+        try:
+            result = hammer(lambda q: bot.ask(q).text, args.embedded, args.clients)
+        finally:
+            forget_prefixes(settings.index_dir, settings)
+        report("API, embedded", args.embedded, result)
 
 
 if __name__ == "__main__":

@@ -86,8 +86,10 @@ def cli(
 
 
 @cli.command("index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--id", "article_id", help="Article id (one file only); default: file name.")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--id", "article_id", help="Article id (one file or address only); default: its name."
+)
 @click.option("--chunk-size", type=int, help="Passage size in characters.")
 @click.option("--chunk-overlap", type=int, help="Overlap in characters.")
 @click.option("--rebuild", is_flag=True, help="Delete this qa index first and build it anew.")
@@ -95,25 +97,33 @@ def cli(
 @friendly
 def index_cmd(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     article_id: str | None,
     chunk_size: int | None,
     chunk_overlap: int | None,
     rebuild: bool,
 ) -> None:
-    """Index article files or folders (.txt, .md, .html). Unchanged ones are skipped."""
+    """Index article files, folders (.txt, .md, .html, .pdf) or web addresses (https://...).
+
+    Unchanged articles are skipped. A fetched page is kept in the index folder's
+    sources/, so `qa index INDEX_DIR/sources/` re-indexes it without the network.
+    """
     from tqdm import tqdm
 
     from qa.errors import InputError
+    from qa.fetch import fetch_article, is_url, save_source
     from qa.loader import find_article_files, load_article
     from qa.store import PassageStore, reset_index
 
     settings = _settings(ctx, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-    files = find_article_files(list(paths))
-    if article_id and len(files) != 1:
-        raise InputError("--id needs exactly one article file")
-    # Load and validate everything before touching the index.
+    urls = [p for p in paths if is_url(p)]
+    files = find_article_files([Path(p) for p in paths if not is_url(p)])
+    if article_id and len(files) + len(urls) != 1:
+        raise InputError("--id needs exactly one article file or web address")
+    # Load, fetch and validate everything before touching the index.
     articles = [load_article(f, article_id, settings.max_file_bytes) for f in files]
+    pages = [fetch_article(url, settings, article_id) for url in urls]
+    articles += [article for article, _ in pages]
     if rebuild:
         reset_index(settings)
     store = PassageStore(settings)
@@ -124,6 +134,8 @@ def index_cmd(
         disable=len(articles) < 3 or not sys.stderr.isatty(),
     ) as bar:
         report = store.index(articles, progress=bar.update)
+    for article, page in pages:
+        save_source(page, article, settings)
     click.echo(
         f"Indexed {len(articles)} article(s): {len(report.added)} added, {len(report.updated)} "
         f"updated, {len(report.unchanged)} unchanged; {report.embedded} passages embedded, "
@@ -136,9 +148,10 @@ def index_cmd(
 @click.pass_context
 @friendly
 def list_cmd(ctx: click.Context, as_json: bool) -> None:
-    """List indexed articles, passage counts and the embedding model."""
+    """List indexed articles: id, title, passage count and embedding model."""
     from dataclasses import asdict
 
+    from qa.loader import shorten
     from qa.store import PassageStore
 
     infos = PassageStore(_settings(ctx)).articles()
@@ -150,7 +163,9 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     width = max(len(i.article_id) for i in infos)
     for i in infos:
-        click.echo(f"{i.article_id:<{width}}  {i.passages:>5} passages  {i.model}  {i.title[:60]}")
+        click.echo(
+            f"{i.article_id:<{width}}  {shorten(i.title, 60):<60}  {i.passages:>5} passages  {i.model}"
+        )
 
 
 @cli.command("remove")
@@ -175,9 +190,11 @@ def _bot(
 
 
 def _print_sources(answer: Any) -> None:
+    from qa.split import page_label
+
     for c in answer.citations:
         quote = " ".join(c.quote.split())
-        click.echo(f"  [{c.n}] {c.article_id} ¶{c.paragraph} ({c.start}-{c.end}): {quote[:300]}")
+        click.echo(f"  [{c.n}] {c.article_id} {page_label(c)} ({c.start}-{c.end}): {quote[:300]}")
 
 
 @cli.command("ask")
@@ -256,6 +273,17 @@ def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) 
 @click.option("--backend", type=BACKENDS, help="Who writes the answers.")
 @click.option("--pipeline", type=click.Choice(["qa", "baseline"]), default="qa", show_default=True)
 @click.option("--limit", type=int, help="Only the first N questions.")
+@click.option(
+    "--split-chars",
+    type=click.IntRange(min=500),
+    help="Cut SQuAD articles at paragraphs into articles of at most N characters "
+    "(6000: each goes to the reader whole, the whole-article mode).",
+)
+@click.option(
+    "--full-article-chars",
+    type=click.IntRange(min=0),
+    help="Articles up to this size go to the reader whole (0: top-k passages only).",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the JSON report here.")
 @click.pass_context
 @friendly
@@ -265,15 +293,30 @@ def eval_cmd(
     backend: str | None,
     pipeline: str,
     limit: int | None,
+    split_chars: int | None,
+    full_article_chars: int | None,
     out: Path | None,
 ) -> None:
-    """Score answers on SQuAD 2.0 JSON or JSONL {question, answers, unanswerable}."""
+    """Score answers on SQuAD 2.0 JSON or JSONL questions (see bench/seed_questions.jsonl).
+
+    Prints the metrics, then the curve of false vs unanswerable abstention over
+    quote thresholds, from which Settings.quote_threshold_* are chosen.
+    """
     from tqdm import tqdm
 
-    from qa.evaluate import format_report, load_eval, run_eval
+    from qa.evaluate import (
+        abstention_curve,
+        format_curve,
+        format_report,
+        load_eval,
+        run_eval,
+        split_articles,
+    )
 
     evalset = load_eval(data)
-    settings = _settings(ctx, backend=backend)
+    if split_chars:
+        evalset = split_articles(evalset, split_chars)
+    settings = _settings(ctx, backend=backend, full_article_chars=full_article_chars)
     n = min(limit or len(evalset.items), len(evalset.items))
     with tqdm(total=n, desc="Questions", disable=not sys.stderr.isatty()) as bar:
         metrics, records = run_eval(
@@ -281,6 +324,9 @@ def eval_cmd(
         )
     click.echo(f"{data.name} — pipeline {pipeline}, backend {settings.backend}")
     click.echo(format_report(metrics))
+    curve = abstention_curve(records)
+    if pipeline == "qa":
+        click.echo(format_curve(curve))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         report = {
@@ -288,6 +334,7 @@ def eval_cmd(
             "pipeline": pipeline,
             "backend": settings.backend,
             "metrics": metrics,
+            "curve": curve,
             "records": records,
         }
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -310,15 +357,24 @@ def model_cmd(ctx: click.Context) -> None:
 @click.option("--port", type=int, help="Port (default 7860).")
 @click.option("--auth", help="user:password; required when binding off loopback.")
 @click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.option("--slots", type=int, help="Answers the model writes at once (QA_LLM_SLOTS).")
 @click.pass_context
 @friendly
 def ui_cmd(
-    ctx: click.Context, host: str | None, port: int | None, auth: str | None, backend: str | None
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    auth: str | None,
+    backend: str | None,
+    slots: int | None,
 ) -> None:
     """Start the chat window (http://127.0.0.1:7860 by default)."""
     from ui.app import serve
 
-    serve(_settings(ctx, ui_host=host, ui_port=port, ui_auth=auth, backend=backend))
+    settings = _settings(
+        ctx, ui_host=host, ui_port=port, ui_auth=auth, backend=backend, llm_slots=slots
+    )
+    serve(settings)
 
 
 def main() -> None:

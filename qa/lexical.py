@@ -7,11 +7,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'\u2019][^\W_]+)*", re.UNICODE)
 
@@ -33,13 +37,24 @@ QUESTION_WORDS = frozenset(
 )
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_combining(match: re.Match[str]) -> str:
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
+
+
 def normalize(text: str) -> str:
     """Lowercase, strip accents and curly quotes."""
+    if text.isascii():  # NFKD, accents and curly quotes leave ASCII as it is
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    # Only non-ASCII characters can be combining marks: look at those runs alone.
+    text = _NON_ASCII.sub(_drop_combining, text)
     return text.replace("\u2019", "'").replace("\u2018", "'").lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # words repeat: a corpus has far fewer distinct ones
 def stem(word: str) -> str:
     """A small suffix stripper: enough to match 'leaders'/'leader', 'ruled'/'rule'."""
     if word.endswith("'s"):
@@ -101,8 +116,16 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
     return out
 
 
+#: Version of the arrays :meth:`BM25.arrays` writes; a change makes stored indexes stale.
+BM25_FORMAT = 1
+
+
 class BM25:
-    """Okapi BM25 over a fixed list of texts.
+    """Okapi BM25 over a fixed list of texts, scored through per-term postings.
+
+    Each term keeps the rows that contain it and their precomputed BM25 weight,
+    so a query costs the length of its terms' postings, not the corpus size.
+    Scores equal the textbook per-document loop (up to float rounding).
 
     Example:
         >>> bm = BM25(["the cat sat", "dogs bark loudly", "a cat and a dog"])
@@ -111,30 +134,107 @@ class BM25:
     """
 
     def __init__(self, texts: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
-        self.docs = [Counter(terms(t)) for t in texts]
-        self.lengths = [sum(d.values()) for d in self.docs]
-        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
-        df: Counter[str] = Counter()
-        for d in self.docs:
-            df.update(d.keys())
-        n = len(self.docs)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.k1, self.b = k1, b
+        vocab: dict[str, int] = {}
+        term_ids: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            ids = [vocab.setdefault(t, len(vocab)) for t in terms(text)]
+            term_ids.extend(ids)
+            lengths.append(len(ids))
+        n = len(lengths)
+        length = np.asarray(lengths, dtype=np.int64)
+        # One (term, row) key per token; unique keys sorted by term give the postings.
+        keys = np.asarray(term_ids, dtype=np.int64) * max(n, 1) + np.repeat(np.arange(n), length)
+        uniq, tf = np.unique(keys, return_counts=True)
+        term, rows = np.divmod(uniq, max(n, 1))
+        df = np.bincount(term, minlength=len(vocab))
+        idf = np.array([math.log(1 + (n - f + 0.5) / (f + 0.5)) for f in df.tolist()])
+        avg = float(length.sum()) / n if n else 0.0
+        norm = k1 * (1 - b + b * length / (avg or 1.0))
+        weights = idf[term] * tf * (k1 + 1) / (tf + norm[rows])
+        self._setup(
+            list(vocab),
+            {
+                "idf": idf,
+                "indptr": np.concatenate([[0], np.cumsum(df)]).astype(np.int64),
+                "rows": rows.astype(np.int32),
+                "weights": weights,
+            },
+            n,
+            (k1, b),
+        )
+
+    def _setup(
+        self,
+        vocab: list[str],
+        arrays: Mapping[str, NDArray[np.generic]],
+        n: int,
+        params: tuple[float, float],
+    ) -> None:
+        self.vocab = {t: i for i, t in enumerate(vocab)}
+        self.n = n
+        self.k1, self.b = params
+        self._idf = np.asarray(arrays["idf"], dtype=np.float64)
+        self._indptr = np.asarray(arrays["indptr"], dtype=np.int64)
+        self._rows = np.asarray(arrays["rows"], dtype=np.int32)
+        self._weights = np.asarray(arrays["weights"], dtype=np.float64)
+        self._idf_map: dict[str, float] | None = None
+
+    @property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every term of the corpus."""
+        if self._idf_map is None:
+            self._idf_map = dict(zip(self.vocab, self._idf.tolist(), strict=True))
+        return self._idf_map
+
+    def _score_array(self, query: str) -> NDArray[np.float64]:
+        out = np.zeros(self.n)
+        for t in {self.vocab[t] for t in terms(query) if t in self.vocab}:
+            a, z = self._indptr[t], self._indptr[t + 1]
+            out[self._rows[a:z]] += self._weights[a:z]  # a row appears once per term
+        return out
 
     def scores(self, query: str) -> list[float]:
         """BM25 score of every text for ``query``."""
-        q = set(terms(query))
-        out = []
-        for doc, length in zip(self.docs, self.lengths, strict=True):
-            score = 0.0
-            norm = self.k1 * (1 - self.b + self.b * length / (self.avg or 1.0))
-            for t in q & doc.keys():
-                tf = doc[t]
-                score += self.idf[t] * tf * (self.k1 + 1) / (tf + norm)
-            out.append(score)
-        return out
+        return [float(s) for s in self._score_array(query)]
 
     def top(self, query: str, k: int) -> list[tuple[int, float]]:
-        """The ``k`` best ``(index, score)`` pairs with a positive score."""
-        ranked = sorted(enumerate(self.scores(query)), key=lambda x: -x[1])
-        return [(i, s) for i, s in ranked[:k] if s > 0]
+        """The ``k`` best ``(index, score)`` pairs with a positive score (ties: lower index)."""
+        scores = self._score_array(query)
+        cand = np.flatnonzero(scores > 0)
+        if len(cand) > k:  # keep the k-th best score and every tie with it, then sort those
+            values = scores[cand]
+            cand = cand[values >= np.partition(values, len(values) - k)[len(values) - k]]
+        best = cand[np.argsort(-scores[cand], kind="stable")[:k]]
+        return [(int(i), float(scores[i])) for i in best]
+
+    def arrays(self) -> dict[str, NDArray[np.generic]]:
+        """The index as plain arrays (for ``numpy.savez``; no pickled objects)."""
+        meta = {"format": BM25_FORMAT, "n": self.n, "k1": self.k1, "b": self.b}
+        return {
+            "meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            # Terms never contain a newline (they are runs of word characters).
+            "vocab": np.frombuffer("\n".join(self.vocab).encode(), dtype=np.uint8),
+            "idf": self._idf,
+            "indptr": self._indptr,
+            "rows": self._rows,
+            "weights": self._weights,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, NDArray[np.generic]]) -> BM25:
+        """Rebuild an index written by :meth:`arrays`.
+
+        Raises:
+            ValueError: The arrays are of another format version or inconsistent.
+        """
+        meta = json.loads(np.asarray(arrays["meta"], dtype=np.uint8).tobytes())
+        if meta.get("format") != BM25_FORMAT:
+            raise ValueError(f"BM25 arrays of format {meta.get('format')}, not {BM25_FORMAT}")
+        text = np.asarray(arrays["vocab"], dtype=np.uint8).tobytes().decode()
+        vocab = text.split("\n") if text else []
+        self = cls.__new__(cls)
+        self._setup(vocab, arrays, int(meta["n"]), (float(meta["k1"]), float(meta["b"])))
+        if len(self._idf) != len(vocab) or len(self._indptr) != len(vocab) + 1:
+            raise ValueError("BM25 arrays do not match their vocabulary")
+        return self

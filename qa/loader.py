@@ -1,11 +1,14 @@
-"""Load articles from ``.txt``, ``.md`` and ``.html`` files, refusing bad input.
+"""Load articles from ``.txt``, ``.md``, ``.html`` and ``.pdf`` files, refusing bad input.
 
 Every refusal is an :class:`~qa.errors.InputError` with a one-line message,
 raised before anything is written anywhere.
 
 The *original text* of an article, to which every offset and quote refers, is
-the file's decoded text for ``.txt`` and ``.md`` files, and the visible text
-extracted from the markup (paragraphs separated by blank lines) for HTML.
+the file's decoded text for ``.txt`` and ``.md`` files; for HTML, the article
+text that ``trafilatura`` extracts from the page (menus, cookie banners and
+footers left out), one paragraph per block; for PDF, the text layer with
+running headers/footers removed and hyphenated line breaks joined (see
+:mod:`qa.pdf`), with the offset at which each page starts.
 
 Example:
     >>> from pathlib import Path
@@ -16,21 +19,24 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
 
 from qa.clean import CleanText, clean
 from qa.errors import InputError
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+#: Every file type an article may come in (the CLI, the API and the UI's upload use this).
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 _HTML_SUFFIXES = (".html", ".htm")
 _MD_SUFFIXES = (".md", ".markdown")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+#: First line of a web page saved by :mod:`qa.fetch`: where the page came from.
+SOURCE_MARK = "<!-- qa-source: {url} -->\n"
+_SOURCE_RE = re.compile(r"\A<!-- qa-source: (https?://\S+) -->\n")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,11 @@ class Article:
     title: str
     original: str
     source: str = ""
+    #: Offset in :attr:`original` where each page starts (PDF); empty when unpaged.
+    page_starts: tuple[int, ...] = ()
+    #: Author line and publication date, where the page names them (web pages).
+    byline: str = ""
+    date: str = ""
 
     @cached_property
     def cleaned(self) -> CleanText:
@@ -49,8 +60,17 @@ class Article:
 
     @cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the original text."""
-        return hashlib.sha256(self.original.encode("utf-8")).hexdigest()
+        """SHA-256 of the original text (and of the page starts, when paged)."""
+        key = self.original
+        if self.page_starts:
+            key += "\x1f" + ",".join(map(str, self.page_starts))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page on which ``offset`` of the original text lies, if paged."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
 def slugify(name: str) -> str:
@@ -68,81 +88,54 @@ def validate_article_id(article_id: str) -> str:
     return article_id
 
 
-class _TextExtractor(HTMLParser):
-    """Visible text of an HTML page, one paragraph per block element."""
-
-    _SKIP: ClassVar[set[str]] = {
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "head",
-        "iframe",
-        "object",
-    }
-    _BLOCK: ClassVar[set[str]] = {
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-        "article", "blockquote", "pre", "tr", "table", "header", "footer", "main", "aside",
-        "figure", "figcaption", "hr", "dd", "dt", "nav", "form",
-    }  # fmt: skip
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self.h1 = ""
-        self._skip_depth = 0
-        self._in_title = False
-        self._in_h1 = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._SKIP:
-            self._skip_depth += 1
-        if tag == "h1":
-            self._in_h1 = True
-        if tag in self._BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._SKIP and self._skip_depth:
-            self._skip_depth -= 1
-        if tag == "h1":
-            self._in_h1 = False
-        if tag in self._BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-            return
-        if self._skip_depth:
-            return
-        if self._in_h1:
-            self.h1 += data
-        self.parts.append(data)
-
-    def text(self) -> str:
-        raw = "".join(self.parts)
-        # Inline whitespace inside HTML is not meaningful: one paragraph per block.
-        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", raw)]
-        return "\n\n".join(b for b in blocks if b)
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``width`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
-def html_to_text(markup: str) -> tuple[str, str]:
-    """Return ``(title, visible_text)`` of an HTML document (possibly truncated)."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    title = " ".join(parser.title.split()) or " ".join(parser.h1.split())
-    return title, parser.text()
+@dataclass(frozen=True)
+class HtmlText:
+    """What :func:`html_to_text` finds in a page."""
+
+    title: str
+    text: str
+    byline: str = ""
+    date: str = ""
+
+
+def html_to_text(markup: str, url: str | None = None) -> HtmlText:
+    """The article in an HTML page (possibly truncated), with its metadata.
+
+    ``trafilatura`` finds the main text and drops navigation, cookie banners,
+    comments and footers; each block becomes a paragraph, separated by blank lines.
+    """
+    import trafilatura  # ~0.15 s to import: only when there is HTML to read
+
+    if "html" not in markup[:50].lower():
+        # trafilatura takes a page without "html" near its start for something else;
+        # a fragment ("<p>...</p>") saved as .html is still a page to read.
+        markup = f"<html><body>{markup}</body></html>"
+    doc = trafilatura.bare_extraction(
+        markup, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if doc is None or isinstance(doc, dict):  # dict only with as_dict=True
+        return HtmlText("", "")
+    lines = (" ".join(line.split()) for line in (doc.text or "").splitlines())
+    return HtmlText(
+        title=" ".join((doc.title or "").split()),
+        text="\n\n".join(line for line in lines if line),
+        byline=" ".join((doc.author or "").split()),
+        date=doc.date or "",
+    )
 
 
 def _guess_title(original: str, cleaned: CleanText, markdown: bool) -> str:
+    """A title from the text: a Markdown heading, a headline-like first line,
+    or the first sentence, shortened at a word boundary."""
     if markdown:
         for line in original.splitlines():
             m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
@@ -156,11 +149,11 @@ def _guess_title(original: str, cleaned: CleanText, markdown: bool) -> str:
     if len(cleaned.paragraphs) > 1 and len(first) <= 120 and not first.endswith((".", "!", "?")):
         return first
     sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
-    return sentence if len(sentence) <= 80 else sentence[:77].rsplit(" ", 1)[0] + "\u2026"
+    return shorten(sentence, 80)
 
 
-def read_text(path: Path, max_bytes: int) -> str:
-    """Read ``path`` as UTF-8 text, refusing anything that is not an article file."""
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """Read the bytes of ``path``, refusing anything that is not an article file."""
     if not path.exists():
         raise InputError(f"No such file: {path}")
     if path.is_dir():
@@ -177,12 +170,11 @@ def read_text(path: Path, max_bytes: int) -> str:
                 f"{path.name} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
                 "(QA_MAX_FILE_BYTES)"
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         raise InputError(f"Cannot read {path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    return decode_text(data, path.name, max_bytes)
 
 
 def decode_text(data: bytes, name: str, max_bytes: int) -> str:
@@ -205,40 +197,85 @@ def decode_text(data: bytes, name: str, max_bytes: int) -> str:
     return text
 
 
-def parse_article(text: str, name: str, article_id: str | None = None, source: str = "") -> Article:
-    """Build an :class:`Article` from decoded file text; ``name`` picks the format."""
-    suffix = Path(name).suffix.lower()
-    title = ""
-    if suffix in _HTML_SUFFIXES:
-        title, text = html_to_text(text)
-    article = Article(
-        article_id=validate_article_id(article_id or slugify(Path(name).stem)),
-        title=title,
-        original=text,
-        source=source,
-    )
+def _finish(article: Article, name: str, title: str, markdown: bool = False) -> Article:
+    """Refuse an article without text; give it a title if it has none."""
     if not article.cleaned.paragraphs:
         raise InputError(f"{name} has no readable text")
-    if not title:
-        title = _guess_title(text, article.cleaned, suffix in _MD_SUFFIXES) or article.article_id
-        object.__setattr__(article, "title", title)
+    title = title or _guess_title(article.original, article.cleaned, markdown)
+    object.__setattr__(article, "title", title or article.article_id)
     return article
+
+
+def parse_article(
+    text: str,
+    name: str,
+    article_id: str | None = None,
+    source: str = "",
+    suffix: str | None = None,
+) -> Article:
+    """Build an :class:`Article` from decoded ``.txt``/``.md``/``.html`` text.
+
+    ``suffix`` (default: ``name``'s) picks the format; ``name`` names the input
+    in messages. A page saved by :mod:`qa.fetch` names its web address on its
+    first line; that address becomes the article's source.
+    """
+    suffix = (suffix or Path(name).suffix).lower()
+    aid = validate_article_id(article_id or slugify(Path(name).stem))
+    if suffix in _HTML_SUFFIXES:
+        if not source.startswith("http") and (m := _SOURCE_RE.match(text)):
+            # A saved page: read exactly what was read when it was fetched.
+            text, source = text[m.end() :], m.group(1)
+        page = html_to_text(text, url=source if source.startswith("http") else None)
+        article = Article(aid, "", page.text, source, byline=page.byline, date=page.date)
+        return _finish(article, name, page.title)
+    return _finish(Article(aid, "", text, source), name, "", suffix in _MD_SUFFIXES)
+
+
+def parse_pdf(data: bytes, name: str, article_id: str | None = None, source: str = "") -> Article:
+    """Build an :class:`Article` from the bytes of a PDF (see :mod:`qa.pdf`)."""
+    from qa.pdf import pdf_text
+
+    aid = validate_article_id(article_id or slugify(Path(name).stem))
+    doc = pdf_text(data, name)
+    return _finish(Article(aid, "", doc.text, source, page_starts=doc.page_starts), name, doc.title)
+
+
+def article_from_bytes(
+    data: bytes, name: str, article_id: str | None, max_bytes: int, source: str = ""
+) -> Article:
+    """Build an :class:`Article` from a file's bytes; ``name``'s suffix picks the format.
+
+    Raises:
+        InputError: Too large, empty, binary, not UTF-8, not a readable PDF,
+            a PDF without a text layer, or no readable text.
+    """
+    if Path(name).suffix.lower() == ".pdf":
+        if len(data) > max_bytes:
+            raise InputError(
+                f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
+                "(QA_MAX_FILE_BYTES)"
+            )
+        if not data.strip():
+            raise InputError(f"{name} is empty")
+        return parse_pdf(data, name, article_id, source)
+    return parse_article(decode_text(data, name, max_bytes), name, article_id, source)
 
 
 def load_article(path: Path, article_id: str | None = None, max_bytes: int = 2_000_000) -> Article:
     """Load and validate one article file.
 
     Args:
-        path: A ``.txt``, ``.md`` or ``.html`` file.
+        path: A ``.txt``, ``.md``, ``.html`` or ``.pdf`` file.
         article_id: The id to store it under; defaults to the slugified file stem.
         max_bytes: Larger files are refused.
 
     Raises:
         InputError: The file is missing, a directory, binary, not UTF-8, empty,
-            too large, of another type, or has no readable text.
+            too large, of another type, a PDF without a text layer, or has no
+            readable text.
     """
-    text = read_text(path, max_bytes)
-    return parse_article(text, path.name, article_id, source=str(path))
+    data = read_file(path, max_bytes)
+    return article_from_bytes(data, path.name, article_id, max_bytes, source=str(path))
 
 
 def find_article_files(paths: list[Path]) -> list[Path]:

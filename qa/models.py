@@ -19,7 +19,9 @@ import hashlib
 import importlib
 import logging
 import os
+import secrets
 import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +33,10 @@ from qa.settings import MODEL_PARTS, MODEL_SHA256, Settings
 
 log = logging.getLogger(__name__)
 _CHUNK = 8 << 20
+#: Host RAM llama.cpp may use for prompt states evicted from the slots.
+CACHE_RAM_MIB = 256
+#: Saved article prefixes kept on disk (~40 MB each for a seed-sized article).
+KEEP_PREFIXES = 8
 
 
 def part_paths() -> list[Path]:
@@ -115,42 +121,148 @@ def ensure_model(
     return target
 
 
+def prefix_dir(settings: Settings) -> Path:
+    """Where saved article prefixes (llama.cpp slot states) live."""
+    return settings.cache_dir / "prefixes"
+
+
+def _index_key(settings: Settings) -> str:
+    if settings.chroma_host:
+        return f"{settings.chroma_host}:{settings.chroma_port}/{settings.collection}"
+    return str(settings.index_dir.resolve())
+
+
+def prefix_name(settings: Settings, article_ids: Sequence[str]) -> str:
+    """File name of the saved prefix of ``article_ids`` in this index, for this model."""
+    index = hashlib.sha256(_index_key(settings).encode()).hexdigest()[:12]
+    articles = hashlib.sha256("\0".join(article_ids).encode()).hexdigest()[:12]
+    return f"{settings.model_name}-{settings.n_ctx}-{index}-{articles}.bin"
+
+
+def forget_prefixes(index_dir: Path, settings: Settings | None = None) -> int:
+    """Delete the saved prefixes of the index at ``index_dir``; returns how many."""
+    settings = (settings or Settings()).updated(index_dir=index_dir, chroma_host="")
+    index = prefix_name(settings, []).split("-")[-2]
+    paths = list(prefix_dir(settings).glob(f"*-{index}-*.bin"))
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return len(paths)
+
+
+def _trim(folder: Path) -> None:
+    """Keep the :data:`KEEP_PREFIXES` most recently saved prefixes."""
+    saved = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in saved[KEEP_PREFIXES:]:
+        path.unlink(missing_ok=True)
+
+
 class LlamaServer:
     """llama.cpp running in this process, listening on a random loopback port.
 
-    One server per model file per process; requests queue on its single slot,
-    which keeps the prompt cache warm for the article prefix.
+    One server per model file and slot count per process. With ``llm_slots``
+    above 1 the server decodes that many answers at once (continuous batching);
+    each slot keeps its own prompt cache, so the article prefix stays warm in
+    every slot and a new request goes to the slot whose cache matches best.
     """
 
-    _instances: ClassVar[dict[str, LlamaServer]] = {}
+    _instances: ClassVar[dict[tuple[str, int, int], LlamaServer]] = {}
     _lock = threading.Lock()
 
     def __init__(self, model_path: Path, settings: Settings) -> None:
         import xllamacpp
 
+        self.slots = settings.llm_slots
+        # Only this process knows the key: other local users cannot read the slots
+        # (other sessions' questions) or use the model through the open port.
+        self.api_key = secrets.token_urlsafe(24)
+        self.prefix_dir = prefix_dir(settings)
+        self.prefix_dir.mkdir(parents=True, exist_ok=True)
         params = xllamacpp.CommonParams()
         params.model.path = str(model_path)
-        params.n_ctx = settings.n_ctx
+        # Separate per-slot caches of n_ctx each: a unified cache would let one long
+        # prompt evict the article prefix that the other slots are answering from.
+        params.n_ctx = settings.n_ctx * self.slots
+        params.kv_unified = False
         params.n_batch = 512
-        params.n_parallel = 1
+        params.n_parallel = self.slots
+        params.cont_batching = True
         params.cache_prompt = True
+        # Host-memory copies of evicted prompts (llama.cpp defaults to 8 GiB): a few
+        # articles' prefixes are worth keeping; more would only grow the process.
+        params.cache_ram_mib = CACHE_RAM_MIB
+        # Saved on eviction only: saving every idle slot on every new task (the
+        # default) copies each slot's ~40 MB prefix per request for nothing.
+        params.cache_idle_slots = False
         params.cpuparams.n_threads = settings.n_threads
         params.cpuparams_batch.n_threads = settings.n_threads
         params.hostnames = ["127.0.0.1"] if hasattr(params, "hostnames") else params.hostnames
         params.port = 0
         params.warmup = False
         params.verbosity = -1
-        params.endpoint_slots = False
+        # /slots save and restore copy the article prefix between slots and runs.
+        params.endpoint_slots = True
+        params.slot_save_path = str(self.prefix_dir) + os.sep
+        params.api_keys = [self.api_key]
         params.ui = False
         self._server = xllamacpp.Server(params)
         self.base_url = str(self._server.listening_address).rstrip("/") + "/v1"
 
+    @property
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def _slot_action(self, slot: int, action: str, filename: str) -> bool:
+        import httpx
+
+        url = f"{self.base_url.removesuffix('/v1')}/slots/{slot}?action={action}"
+        try:
+            reply = httpx.post(url, json={"filename": filename}, headers=self._headers, timeout=60)
+        except httpx.HTTPError as exc:
+            log.warning("slot %d %s failed: %s", slot, action, exc)
+            return False
+        if reply.status_code != 200:
+            log.info("slot %d %s refused: %s", slot, action, reply.text[:200])
+        return reply.status_code == 200
+
+    def save_prefix(self, name: str, slot: int = 0) -> bool:
+        """Save ``slot``'s prompt cache (tokens and KV) as ``name``, atomically."""
+        tmp = f"{name}.tmp"
+        if not self._slot_action(slot, "save", tmp):
+            return False
+        os.replace(self.prefix_dir / tmp, self.prefix_dir / name)
+        _trim(self.prefix_dir)
+        return True
+
+    def restore_prefix(self, name: str, slots: Iterable[int] | None = None) -> int:
+        """Load the saved prompt cache ``name`` into ``slots`` (default: all).
+
+        Harmless when the saved tokens no longer match the article or prompt:
+        llama.cpp reuses only the longest common prefix. Returns how many slots
+        took it.
+        """
+        if not (self.prefix_dir / name).is_file():
+            return 0
+        targets = range(self.slots) if slots is None else slots
+        return sum(self._slot_action(slot, "restore", name) for slot in targets)
+
+    def tokenize(self, text: str) -> list[int]:
+        """The model's token ids for ``text``."""
+        import httpx
+
+        url = self.base_url.removesuffix("/v1") + "/tokenize"
+        body = {"content": text}
+        try:
+            reply = httpx.post(url, json=body, headers=self._headers, timeout=30)
+            return [int(t) for t in reply.json()["tokens"]]
+        except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+            raise ModelError(f"llama.cpp cannot tokenize: {exc}") from None
+
     @classmethod
     def get(cls, settings: Settings) -> LlamaServer:
-        """The process-wide server for ``settings``' model, started on first use."""
+        """The process-wide server for ``settings``' model and slots, started on first use."""
         path = ensure_model(settings)
         with cls._lock:
-            key = str(path)
+            key = (str(path), settings.llm_slots, settings.n_ctx)
             if key not in cls._instances:
                 try:
                     cls._instances[key] = cls(path, settings)
@@ -159,20 +271,31 @@ class LlamaServer:
             return cls._instances[key]
 
 
-def chat_model(settings: Settings) -> BaseChatModel | None:
+def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | None:
     """The LangChain chat model for ``settings.backend`` (``None`` for extractive).
 
+    ``slot`` pins every request of the embedded model to that llama.cpp slot
+    (used to fill a known slot with the article prefix); by default llama.cpp
+    picks the idle slot whose cache matches the prompt best.
+
     Decoding is greedy; log-probabilities of the first tokens are requested so
-    the chain can measure how close the model was to abstaining.
+    the chain can measure how close the model was to abstaining. With
+    ``settings.attempt_answer`` the embedded model cannot start its reply with the
+    abstention marker "NOT" (a logit bias): it always attempts an answer, and
+    verification, not its first token, decides whether the article says it.
     """
     if settings.backend == "extractive":
         return None
+    bias: dict[int, int] | None = None
     if settings.backend == "embedded":
-        base_url = LlamaServer.get(settings).base_url
-        api_key = "local"
+        server = LlamaServer.get(settings)
+        base_url, api_key = server.base_url, server.api_key
+        if settings.attempt_answer:
+            bias = {token: -100 for token in server.tokenize("NOT")}
     else:
         base_url, api_key = settings.openai_base_url, settings.openai_api_key
     return ChatOpenAI(
+        logit_bias=bias,
         base_url=base_url,
         api_key=api_key,
         model=settings.model_name,
@@ -184,4 +307,7 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
         logprobs=settings.backend == "embedded",
         top_logprobs=5 if settings.backend == "embedded" else None,
         stream_usage=False,
+        extra_body={"id_slot": slot}
+        if slot is not None and settings.backend == "embedded"
+        else None,
     )

@@ -3,6 +3,8 @@
 Example:
     >>> "{passages}" in load_template("answer")
     True
+    >>> answer_prompt("list").input_variables
+    ['history', 'passages', 'question']
 """
 
 from __future__ import annotations
@@ -27,17 +29,17 @@ def load_template(name: str) -> str:
     raise FileNotFoundError(f"prompt template {name!r} not found in {_DIRS}")
 
 
-def answer_prompt() -> ChatPromptTemplate:
-    """System (rules + numbered passages) then the question: the system part is a
-    fixed prefix for a given article, so llama.cpp can reuse its cache."""
+def answer_prompt(shape: str = "factoid") -> ChatPromptTemplate:
+    """System (rules + numbered passages), then any history and the question with the
+    instructions for its shape (``prompts/ask_<shape>.txt``). The system part is a
+    fixed prefix for a given article, so llama.cpp can reuse its cache whatever
+    the question's shape or history."""
     return ChatPromptTemplate.from_messages(
-        [("system", load_template("answer")), ("human", load_template("question"))]
+        [
+            ("system", load_template("answer")),
+            ("human", "{history}" + load_template(f"ask_{shape}")),
+        ]
     )
-
-
-def condense_prompt() -> ChatPromptTemplate:
-    """Turns a follow-up plus history into a standalone question."""
-    return ChatPromptTemplate.from_messages([("human", load_template("condense"))])
 
 
 def baseline_prompt() -> PromptTemplate:

@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -36,8 +37,27 @@ class Retrieval:
 
     question: str
     hits: list[Hit]
-    query_vector: list[float]
     relevant: bool
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int) -> dict[str, float]:
+    """Fused score of every id: the sum of ``1 / (rrf_k + rank)`` over the rankings
+    that hold it (rank 1 is the best).
+
+    Example:
+        >>> reciprocal_rank_fusion([["a", "b"], ["b", "c"]], rrf_k=5)
+        {'a': 0.16666666666666666, 'b': 0.30952380952380953, 'c': 0.14285714285714285}
+    """
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, pid in enumerate(ranking, start=1):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (rrf_k + rank)
+    return fused
+
+
+def coverage(question_terms: set[str], text: str) -> float:
+    """Share of ``question_terms`` found among the terms of ``text``."""
+    return len(question_terms & set(terms(text))) / len(question_terms) if question_terms else 0.0
 
 
 class HybridRetriever(BaseRetriever):
@@ -62,50 +82,53 @@ class HybridRetriever(BaseRetriever):
     rrf_k: int = 5
     relevance_floor: float = 0.2
 
+    def lexical(self) -> BM25:
+        """The BM25 index of the searched passages (cached, or kept on disk, by the store).
+
+        Its ``idf`` maps every term of those passages to its inverse document frequency.
+        """
+        return self.store.lexical(self.store.select(self.article_ids)).bm25
+
     def lexical_index(self) -> tuple[list[StoredPassage], BM25]:
-        """The passages searched and their BM25 index (rebuilt when they change)."""
-        passages = self.store.passages(self.article_ids)
-        key = tuple(p.id for p in passages)
-        cached = getattr(self, "_bm25_cache", None)
-        if cached is None or cached[0] != key:
-            cached = (key, passages, BM25([p.text for p in passages]))
-            object.__setattr__(self, "_bm25_cache", cached)
-        return cached[1], cached[2]
+        """Every searched passage and their BM25 index; row ``i`` scores ``passages[i]``.
+
+        This reads all passages of the selection; :meth:`lexical` does not.
+        """
+        selection = self.store.select(self.article_ids)
+        index = self.store.lexical(selection)
+        by_id = {p.id: p for p in self.store.passages(selection.article_ids)}
+        return [by_id[pid] for pid in index.ids], index.bm25
 
     def retrieve(self, question: str, k: int | None = None) -> Retrieval:
-        """Rank passages for ``question`` and judge whether anything is relevant."""
-        k = k or self.top_k
-        vector = self.store.embeddings.embed_query(question)
-        dense = self.store.search(vector, self.candidate_k, self.article_ids)
-        passages, bm25 = self.lexical_index()
-        by_id = {p.id: p for p in passages}
-        lexical = [(passages[i], s) for i, s in bm25.top(question, self.candidate_k)]
+        """Rank passages for ``question`` and judge whether anything is relevant.
 
-        fused: dict[str, float] = {}
-        dense_score = {p.id: s for p, s in dense}
-        bm25_score = {p.id: s for p, s in lexical}
-        for ranking in (dense, lexical):
-            for rank, (p, _) in enumerate(ranking):
-                fused[p.id] = fused.get(p.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-                by_id.setdefault(p.id, p)
+        Both rankings are of passage ids; only the ``k`` fused best are read back.
+        """
+        k = k or self.top_k
+        selection = self.store.select(self.article_ids)
+        index = self.store.lexical(selection)
+        vector = self.store.embeddings.embed_query(question)
+        dense = self.store.search_ids(vector, self.candidate_k, selection)
+        lexical = [(index.ids[i], s) for i, s in index.bm25.top(question, self.candidate_k)]
+
+        fused = reciprocal_rank_fusion([[p for p, _ in dense], [p for p, _ in lexical]], self.rrf_k)
+        dense_score, bm25_score = dict(dense), dict(lexical)
+        best = sorted(fused, key=lambda i: -fused[i])[:k]
         q_terms = set(content_terms(question))
-        hits = []
-        for pid in sorted(fused, key=lambda i: -fused[i])[:k]:
-            p_terms = set(terms(by_id[pid].text))
-            coverage = len(q_terms & p_terms) / len(q_terms) if q_terms else 0.0
-            hits.append(
-                Hit(
-                    by_id[pid],
-                    dense_score.get(pid, 0.0),
-                    bm25_score.get(pid, 0.0),
-                    fused[pid],
-                    coverage,
-                )
+        hits = [
+            Hit(
+                p,
+                dense_score.get(p.id, 0.0),
+                bm25_score.get(p.id, 0.0),
+                fused[p.id],
+                coverage(q_terms, p.text),
             )
+            for p in self.store.fetch(best)
+        ]
         best_dense = max((s for _, s in dense), default=0.0)
         best_cov = max((h.coverage for h in hits), default=0.0)
         relevant = bool(hits) and (best_dense >= self.relevance_floor or best_cov >= 0.5)
-        return Retrieval(question, hits, vector, relevant)
+        return Retrieval(question, hits, relevant)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

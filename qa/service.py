@@ -14,22 +14,32 @@ Example:
 from __future__ import annotations
 
 import html
+import logging
 import re
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+
+from qa.admission import AnswerQueue, Place
 from qa.chain import Answer, ArticleQA
 from qa.errors import InputError
-from qa.loader import ARTICLE_SUFFIXES, decode_text, parse_article, slugify
+from qa.fetch import fetch_article, is_url, save_source
+from qa.loader import ARTICLE_SUFFIXES, Article, article_from_bytes, shorten, slugify
 from qa.settings import Settings
+from qa.split import page_label
 from qa.store import PassageStore
 
 _MARK = re.compile(r"\[(\d+)\]")
+log = logging.getLogger(__name__)
+#: What a question asked during warm-up is told while it waits.
+WARMING = "Starting the language model and reading the article"
 
 
 class ChatService:
@@ -38,14 +48,26 @@ class ChatService:
     Args:
         settings: Settings at start-up; the UI may change backend, top-k and
             chunk size per request through :meth:`bot` and :meth:`upload`.
+        llm_factory: Builds each bot's chat model from its settings instead of
+            the backend's own (tests pass fakes).
+
+    Answers that need the language model go through :attr:`queue`, which lets
+    ``settings.llm_slots`` of them run at once and tells the others where they
+    stand (see :meth:`admission`).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        llm_factory: Callable[[Settings], BaseChatModel | None] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = PassageStore(settings)
+        self.queue = AnswerQueue(settings.llm_slots)
+        self._llm_factory = llm_factory
         self._bots: dict[tuple[str, str, int, str], ArticleQA] = {}
         self._lock = threading.Lock()
-        default = ArticleQA(settings=settings, store=self.store)
+        default = self._new_bot(None, settings)
         self.default_article = default.article_ids[0]
         self._bots[self._key(self.default_article, settings)] = default
 
@@ -55,7 +77,10 @@ class ChatService:
 
     def articles(self) -> list[tuple[str, str]]:
         """``(label, article_id)`` choices for the selector."""
-        return [(f"{i.title[:70]} ({i.article_id})", i.article_id) for i in self.store.articles()]
+        return [
+            (f"{shorten(i.title, 70)} ({i.article_id})", i.article_id)
+            for i in self.store.articles()
+        ]
 
     def bot(
         self,
@@ -71,8 +96,62 @@ class ChatService:
         key = self._key(article_id, settings)
         with self._lock:
             if key not in self._bots:
-                self._bots[key] = ArticleQA(article_id, settings=settings, store=self.store)
+                self._bots[key] = self._new_bot(article_id, settings)
             return self._bots[key]
+
+    def _new_bot(self, article_id: str | None, settings: Settings) -> ArticleQA:
+        if self._llm_factory is None:  # the bot starts its backend's model on first use
+            return ArticleQA(article_id, settings=settings, store=self.store)
+        llm = self._llm_factory(settings)
+        return ArticleQA(article_id, settings=settings, store=self.store, llm=llm)
+
+    # ------------------------------------------------------ warm-up and the line
+    def start_warm_up(self) -> threading.Thread | None:
+        """Warm the default article's model in the background (not for extractive).
+
+        The line is held first, so a question asked meanwhile waits with a
+        visible notice instead of racing the warm-up for the CPU.
+        """
+        if self.settings.backend == "extractive":
+            return None
+        self.queue.hold(WARMING)
+        thread = threading.Thread(target=self.warm_up, name="qa-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def warm_up(self) -> None:
+        """Start the model and cache the default article's prefix, then open the line.
+
+        A failure is logged, not raised: questions then get the chain's own
+        fallback (the best matching sentence, with a notice).
+        """
+        from qa.warmup import warm_up
+
+        start = time.perf_counter()
+        bot = self.bot(self.default_article)
+        try:
+            # A model from llm_factory is not llama.cpp's: the chain's own warm-up suits it.
+            bot.warm_up() if self._llm_factory else warm_up(bot)
+        except Exception as exc:  # the model being unavailable must not stop the UI
+            log.warning("warm-up failed: %s", exc)
+        finally:
+            self.queue.open()
+        log.info("warm-up done in %.1f s", time.perf_counter() - start)
+
+    @contextmanager
+    def admission(self, bot: ArticleQA) -> Iterator[Iterator[Place]]:
+        """Hold a place in :attr:`queue` for one answer of ``bot``.
+
+        Yields an iterator of :class:`~qa.admission.Place` updates that ends
+        when the answer may start (at once when there is room); the place is
+        freed when the block exits. Extractive answers need no model and skip
+        the line.
+        """
+        if bot.settings.backend == "extractive":
+            yield iter(())
+            return
+        with self.queue.turn() as ticket:
+            yield self.queue.wait(ticket)
 
     def upload(
         self,
@@ -87,7 +166,8 @@ class ChatService:
         of safe characters, so no upload name can escape that folder.
 
         Raises:
-            InputError: Wrong type, empty, binary, not UTF-8, too large, no text.
+            InputError: Wrong type, empty, binary, not UTF-8, too large, no text,
+                a PDF without a text layer.
         """
         source = Path(temp_path)
         name = Path(original_name or source.name).name  # drop any directory part
@@ -104,13 +184,10 @@ class ChatService:
             data = source.read_bytes()
         except OSError as exc:
             raise InputError(f"Cannot read the upload: {exc.strerror or exc}") from None
-        text = decode_text(data, name, limit)
         article_id = slugify(Path(name).stem)
-        article = parse_article(text, name, article_id, source=f"upload:{name}")
-        settings = self.settings.updated(chunk_size=chunk_size)
-        store = PassageStore(settings) if settings is not self.settings else self.store
-        store.index([article], progress=progress)
-        upload_dir = settings.upload_dir.resolve()
+        article = article_from_bytes(data, name, article_id, limit, source=f"upload:{name}")
+        self._index(article, chunk_size, progress)
+        upload_dir = self.settings.upload_dir.resolve()
         upload_dir.mkdir(parents=True, exist_ok=True)
         target = (upload_dir / f"{article_id}{suffix}").resolve()
         if target.parent != upload_dir:  # defence in depth: slugify already forbids this
@@ -118,9 +195,39 @@ class ChatService:
         tmp = target.with_suffix(target.suffix + ".tmp")
         shutil.copyfile(source, tmp)
         tmp.replace(target)
-        with self._lock:  # bots hold cached passages of the old version
-            self._bots = {k: v for k, v in self._bots.items() if k[0] != article_id}
         return article_id
+
+    def add_url(
+        self,
+        url: str,
+        chunk_size: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> str:
+        """Fetch, index and keep the article at a web address; returns its id.
+
+        Raises:
+            InputError: Not an http(s) address, unreachable, an error status, a
+                redirect elsewhere, not HTML or PDF, too large, too slow, no text.
+        """
+        url = url.strip()
+        if not url:
+            raise InputError("Enter a web address (https://...)")
+        if not is_url(url):  # "example.com/news" is what people paste
+            url = f"https://{url}"
+        article, page = fetch_article(url, self.settings)
+        self._index(article, chunk_size, progress)
+        save_source(page, article, self.settings)
+        return article.article_id
+
+    def _index(
+        self, article: Article, chunk_size: int | None, progress: Callable[[int], None] | None
+    ) -> None:
+        """Index one article with the chosen passage size; drop bots that cached it."""
+        settings = self.settings.updated(chunk_size=chunk_size)
+        store = PassageStore(settings) if settings is not self.settings else self.store
+        store.index([article], progress=progress)
+        with self._lock:  # bots hold cached passages of the old version
+            self._bots = {k: v for k, v in self._bots.items() if k[0] != article.article_id}
 
     def info_line(self, article_id: str, bot: ArticleQA) -> str:
         """Footer text: who answers and how much is indexed."""
@@ -134,6 +241,11 @@ class ChatService:
 
     # ---------------------------------------------------------------- rendering
     @staticmethod
+    def waiting_html(place: Place) -> str:
+        """The status line shown in place of the answer while a question waits."""
+        return f"<em class='qa-waiting'>{html.escape(place.text)}</em>"
+
+    @staticmethod
     def answer_html(text: str, answer: Answer | None = None) -> str:
         """Escaped answer text with ``[n]`` turned into links that show their quote."""
         quotes = {c.n: c for c in (answer.citations if answer else [])}
@@ -143,7 +255,7 @@ class ChatService:
             c = quotes.get(n)
             if c is None:
                 return match.group(0)
-            tip = html.escape(f"¶{c.paragraph}: {' '.join(c.quote.split())}", quote=True)
+            tip = html.escape(f"{page_label(c)}: {' '.join(c.quote.split())}", quote=True)
             return f'<a href="#cite-{n}" class="qa-cite" title="{tip}">[{n}]</a>'
 
         body = _MARK.sub(link, html.escape(text, quote=False))
@@ -153,7 +265,7 @@ class ChatService:
 
     @staticmethod
     def sources_html(answer: Answer | None, show_scores: bool = False) -> str:
-        """The cited passages of the latest answer, with paragraph numbers."""
+        """The cited passages of the latest answer, with page (if known) and paragraph."""
         if answer is None:
             return "<p class='qa-empty'>Sources of the latest answer appear here.</p>"
         if not answer.citations:
@@ -169,7 +281,7 @@ class ChatService:
                     f"fused {hit.fused:.4f}</span>"
                 )
             items.append(
-                f"<li id='src-{c.n}'><b>[{c.n}]</b> ¶{c.paragraph}, chars {c.start}–{c.end}{extra}"
+                f"<li id='src-{c.n}'><b>[{c.n}]</b> {page_label(c)}, chars {c.start}–{c.end}{extra}"
                 f"<blockquote>{html.escape(c.quote)}</blockquote></li>"
             )
         return "<ol class='qa-sources'>" + "".join(items) + "</ol>"
@@ -209,7 +321,7 @@ class ChatService:
             lines += [f"**Q:** {question}", "", f"**A:** {answer.text}", ""]
             for c in answer.citations:
                 quote = " ".join(c.quote.split())
-                lines.append(f"> [{c.n}] ¶{c.paragraph} (chars {c.start}–{c.end}): {quote}")
+                lines.append(f"> [{c.n}] {page_label(c)} (chars {c.start}–{c.end}): {quote}")
             lines.append("")
         folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
         path = folder / "conversation.md"

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +20,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A checkout keeps the articles and the index beside the code. An installed wheel
+# carries the seed article inside the package and keeps its index in the user's
+# data folder (site-packages is no place for data).
+_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 
 Backend = Literal["embedded", "openai", "extractive"]
 
@@ -30,22 +35,37 @@ def _default_cache() -> Path:
     return Path.home() / ".cache" / "qa"
 
 
+def _default_seeds() -> Path:
+    return PROJECT_ROOT / "seeds" if _CHECKOUT else Path(__file__).resolve().parent / "seeds"
+
+
+def _default_index() -> Path:
+    if _CHECKOUT:
+        return PROJECT_ROOT / "index"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "qa" / "index"
+
+
 class Settings(BaseSettings):
     """Every knob of the pipeline, from files on disk to the UI's address."""
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", validate_assignment=True)
 
     # Where things live.
-    seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="Default article folder.")
-    index_dir: Path = Field(PROJECT_ROOT / "index", description="Embedded Chroma store.")
+    seeds_dir: Path = Field(default_factory=_default_seeds, description="Default article folder.")
+    index_dir: Path = Field(default_factory=_default_index, description="Embedded Chroma store.")
     cache_dir: Path = Field(default_factory=_default_cache, description="Assembled model cache.")
     upload_dir: Path = Field(
-        PROJECT_ROOT / "index" / "uploads", description="Where the UI keeps uploaded articles."
+        default_factory=lambda: _default_index() / "uploads",
+        description="Where the UI keeps uploaded articles.",
     )
 
     # Ingestion.
     max_file_bytes: int = Field(
         2_000_000, gt=0, description="Largest article file accepted (2 MB: ~300k words)."
+    )
+    fetch_timeout: float = Field(
+        20.0, gt=0, le=600, description="Seconds a web address may take to send its page."
     )
     chunk_size: int = Field(500, ge=100, le=4000, description="Target passage size in chars.")
     chunk_overlap: int = Field(
@@ -98,8 +118,20 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_api_key: str = Field("not-needed")
     max_tokens: int = Field(120, gt=0, le=2048)
-    n_ctx: int = Field(4096, ge=512)
+    n_ctx: int = Field(
+        4096,
+        ge=512,
+        description="Context of each llama.cpp slot (the article prefix, ~1,200 tokens for "
+        "the seed, plus question and answer); the server allocates n_ctx x llm_slots.",
+    )
     n_threads: int = Field(2, ge=1)
+    llm_slots: int = Field(
+        1,
+        ge=1,
+        le=8,
+        description="Answers the embedded llama.cpp server decodes at once (continuous "
+        "batching). Each slot keeps its own copy of the article prefix cache.",
+    )
     request_timeout: float = Field(120.0, gt=0)
 
     # Verification and abstention.
@@ -109,12 +141,34 @@ class Settings(BaseSettings):
         le=1,
         description="Share of a sentence's content words that its cited passage must contain.",
     )
-    abstain_prob: float = Field(
-        0.35,
+    min_question_overlap: float = Field(
+        0.25,
         ge=0,
         le=1,
-        description="Abstain when the model's probability of starting with the abstention "
-        "marker is at least this (0.35: on the dev set it only removed wrong answers).",
+        description="Share of the question's content words (with the question it follows "
+        "up) that the sentence supporting a factoid, yes/no or why/how claim must contain: "
+        "a supported claim from a sentence unrelated to the question answers something else.",
+    )
+    attempt_answer: bool = Field(
+        True,
+        description="Keep the embedded model from replying with the abstention marker, so it "
+        "always attempts an answer and verification decides (its first-token P(NOT) "
+        "separated answerable from unanswerable questions no better than chance).",
+    )
+    quote_threshold_whole: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="When the reader's claims fail verification (or it says the article "
+        "does not tell), quote the best sentence if its idf-weighted question coverage "
+        "reaches this; whole-article mode. Chosen on the dev set from the curve that "
+        "`qa eval` prints.",
+    )
+    quote_threshold_topk: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="The same for articles answered from their top-k passages.",
     )
 
     # Interface.

@@ -2,7 +2,8 @@
 
 Passages never cross a paragraph and never cut a sentence (a sentence longer
 than the passage size is cut at a word boundary). Each passage knows its
-paragraph number and its exact span in the original text.
+paragraph number, its exact span in the original text and, for paged articles
+(PDF), the page on which it starts.
 
 Example:
     >>> from qa.loader import parse_article
@@ -13,9 +14,11 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from qa.loader import Article
 
@@ -72,6 +75,8 @@ class Passage:
     article_id: str
     title: str
     index: int
+    #: 1-based paragraph number: on :attr:`page` when the article is paged (a paragraph
+    #: continued from the page before is that page's first), else in the whole article.
     paragraph: int
     start: int
     end: int
@@ -79,6 +84,8 @@ class Passage:
     quote: str
     #: Start of :attr:`text` in the article's cleaned text.
     clean_start: int = 0
+    #: The 1-based page on which the passage starts (PDF articles); ``None`` when unpaged.
+    page: int | None = None
 
     @property
     def text_hash(self) -> str:
@@ -89,6 +96,16 @@ class Passage:
         """Content-hash id, unique within a version of an article."""
         key = f"{self.article_id}\x1f{version}\x1f{self.index}\x1f{self.start}\x1f{self.text}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+def page_label(item: Any) -> str:
+    """Where a passage or citation is, for people: ``"p. 3, ¶12"``, or ``"¶12"`` unpaged.
+
+    ``item`` has a ``paragraph`` number (see :attr:`Passage.paragraph`) and may
+    have a ``page``.
+    """
+    page = getattr(item, "page", None)
+    return f"p. {page}, ¶{item.paragraph}" if page else f"¶{item.paragraph}"
 
 
 def split_article(article: Article, chunk_size: int = 500, chunk_overlap: int = 0) -> list[Passage]:
@@ -105,6 +122,8 @@ def split_article(article: Article, chunk_size: int = 500, chunk_overlap: int = 
     """
     cleaned = article.cleaned
     text = cleaned.text
+    # Where each paragraph ends in the original, to number paragraphs per page.
+    ends = [cleaned.span(a, b)[1] for a, b in cleaned.paragraphs] if article.page_starts else []
     passages: list[Passage] = []
     for number, (p_start, p_end) in enumerate(cleaned.paragraphs, start=1):
         units: list[tuple[int, int]] = []
@@ -129,17 +148,22 @@ def split_article(article: Article, chunk_size: int = 500, chunk_overlap: int = 
         for group in groups:
             c_start, c_end = group[0][0], group[-1][1]
             o_start, o_end = cleaned.span(c_start, c_end)
+            page = article.page_at(o_start)
+            on_page = number
+            if page is not None:  # minus the paragraphs that ended before the page began
+                on_page -= bisect.bisect_right(ends, article.page_starts[page - 1])
             passages.append(
                 Passage(
                     article_id=article.article_id,
                     title=article.title,
                     index=len(passages),
-                    paragraph=number,
+                    paragraph=on_page,
                     start=o_start,
                     end=o_end,
                     text=text[c_start:c_end],
                     quote=article.original[o_start:o_end],
                     clean_start=c_start,
+                    page=page,
                 )
             )
     return passages

@@ -6,13 +6,26 @@ Layout (one Chroma database, embedded at ``index/`` or on a server):
   (article, version, position, text); metadata says which article *version*
   it belongs to. Embeddings are written through ``langchain-chroma``.
 * ``qa_catalog``: one record per article: its active version, title,
-  passage count and original text.
+  passage count and original text; and the record ``#generation``, whose
+  token changes with every flip or removal, so a reader checks with one
+  lookup per query whether the catalog it cached is current (also for writes
+  by other processes). ``#`` is never in an article id.
 
 A build writes the new version's passages first and only then flips the
 article's catalog record to that version (one upsert), so readers, which only
 look at catalog versions, see either the old complete version or the new
 complete one. Passages of other versions are deleted afterwards; leftovers of
 a killed build are reused (same ids) or cleaned up by the next build.
+
+
+Reading scales with the number of articles: every Chroma call takes at most
+``FILTER_BATCH`` filter values or ids and reads at most ``READ_PAGE`` records
+(SQLite refuses statements with more than 32,766 variables, and Chroma reads
+the metadata of all matched records in one statement). Dense search over a
+large selection asks HNSW for more neighbours without a filter and keeps the
+selection's, instead of filtering on thousands of versions. The BM25 index of
+a selection is built once and, for large selections, saved beside the index
+(``lexical/``), keyed by the selection's article versions.
 
 Example:
     >>> store = PassageStore(Settings())  # doctest: +SKIP
@@ -28,13 +41,20 @@ import functools
 import hashlib
 import json
 import logging
+import math
+import os
+import re
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
@@ -42,6 +62,7 @@ from langchain_core.embeddings import Embeddings
 
 from qa.embeddings import ReusingEmbeddings, load_embeddings
 from qa.errors import IndexStoreError, InputError, QAError
+from qa.lexical import BM25, BM25_FORMAT
 from qa.loader import Article
 from qa.settings import Settings
 from qa.split import Passage, split_article
@@ -52,7 +73,30 @@ T = TypeVar("T")
 MARKER = "qa-index.json"
 FORMAT = 1
 # Files that may sit in the index folder without making it "foreign".
-_OWN_FILES = {MARKER, ".lock", ".gitkeep", "uploads", "README.md"}
+# "sources": web pages saved by qa.fetch, so re-indexing them needs no network.
+_OWN_FILES = {MARKER, ".lock", ".gitkeep", "uploads", "sources", "README.md"}
+
+#: Filter values or ids per Chroma call (SQLite allows 32,766 variables per statement).
+FILTER_BATCH = 500
+#: Records per read: Chroma reads the metadata of all of them in one statement.
+READ_PAGE = 5_000
+#: Largest number of unfiltered nearest neighbours asked for before a dense search
+#: over a selection falls back to filtered searches, ``FILTER_BATCH`` versions each.
+OVERFETCH_LIMIT = 2_000
+#: Selections with at least this many passages keep their BM25 index on disk.
+PERSIST_MIN_PASSAGES = 2_000
+#: Saved BM25 indexes kept (least recently used ones go).
+PERSIST_KEEP = 8
+
+REBUILD_HINT = "rebuild it with: qa index --rebuild PATH..."
+# What Chroma says when its files are damaged (SQLite codes 11 and 26: corrupt, not a
+# database); nothing else suggests a rebuild, which would throw an intact index away.
+_DAMAGED = re.compile(
+    r"not a database|malformed|corrupt|\(code: (?:11|26)\)|no such table|loading hnsw",
+    re.IGNORECASE,
+)
+_GENERATION = "#generation"  # the catalog record that changes with every write
+_UNREACHABLE = re.compile(r"connect|timed? ?out|refused|unreachable|reset by peer", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,6 +131,39 @@ class IndexReport:
     reused: int = 0
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Articles to search, resolved against the catalog at one moment.
+
+    ``key`` is a content hash of the (article id, version) pairs: it names the
+    same passages for as long as those versions are active, across processes.
+    """
+
+    article_ids: tuple[str, ...]
+    versions: tuple[str, ...]
+    passages: int
+    key: str
+
+
+@dataclass(frozen=True)
+class LexicalIndex:
+    """The BM25 index of a selection; row ``i`` is the passage with id ``ids[i]``."""
+
+    ids: list[str]
+    bm25: BM25
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _version_where(versions: Sequence[str]) -> dict[str, Any]:
+    if len(versions) == 1:
+        return {"version": versions[0]}
+    return {"version": {"$in": list(versions)}}
+
+
 def version_of(article: Article, settings: Settings) -> str:
     """Version key: changes when the text, the splitting or the embedder changes."""
     key = json.dumps(
@@ -111,8 +188,7 @@ def _check_index_dir(path: Path) -> None:
             data = {}
         if data.get("format") != FORMAT:
             raise IndexStoreError(
-                f"{path} was written by another version of qa or is damaged; "
-                f"rebuild it with: qa index --rebuild PATH..."
+                f"{path} was written by another version of qa or is damaged; {REBUILD_HINT}"
             )
         return
     if others:
@@ -121,6 +197,30 @@ def _check_index_dir(path: Path) -> None:
             "move it away or choose another folder with --index-dir / QA_INDEX_DIR"
         )
     marker.write_text(json.dumps({"format": FORMAT, "created": time.time()}))
+
+
+def _where(settings: Settings) -> str:
+    if settings.chroma_host:
+        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+    return f"the index at {settings.index_dir}"
+
+
+def store_error(settings: Settings, exc: BaseException, doing: str = "failed") -> IndexStoreError:
+    """A one-line error for a store failure that says what it is.
+
+    Only damage (unreadable database or vector files) suggests a rebuild; a server
+    that went away says so; anything else is reported as the store's own error.
+    """
+    where = _where(settings)
+    text = " ".join(str(exc).split())
+    detail = f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+    if _DAMAGED.search(text):
+        return IndexStoreError(f"{where.capitalize()} is damaged ({detail}); {REBUILD_HINT}")
+    if settings.chroma_host and (
+        isinstance(exc, ConnectionError) or _UNREACHABLE.search(f"{type(exc).__name__} {text}")
+    ):
+        return IndexStoreError(f"Lost {where} ({detail}); check that it is running")
+    return IndexStoreError(f"{where.capitalize()} {doing} ({detail})")
 
 
 def _client(settings: Settings) -> ClientAPI:
@@ -141,10 +241,7 @@ def _client(settings: Settings) -> ClientAPI:
     try:
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
     except Exception as exc:
-        raise IndexStoreError(
-            f"The index at {settings.index_dir} cannot be opened ({type(exc).__name__}: "
-            f"{str(exc)[:120]}); rebuild it with: qa index --rebuild PATH..."
-        ) from None
+        raise store_error(settings, exc, "cannot be opened") from None
 
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
@@ -157,15 +254,7 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
         except QAError:
             raise
         except Exception as exc:
-            where = (
-                f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
-                if self.settings.chroma_host
-                else f"the index at {self.settings.index_dir}"
-            )
-            raise IndexStoreError(
-                f"Lost {where} ({type(exc).__name__}); check it is running and intact, "
-                "or rebuild with: qa index --rebuild PATH..."
-            ) from None
+            raise store_error(self.settings, exc) from None
 
     return wrapper
 
@@ -181,6 +270,8 @@ def _passage_metadata(p: Passage, version: str) -> dict[str, Any]:
         "end": p.end,
         "quote": p.quote,
         "text_hash": p.text_hash,
+        # Chroma metadata cannot hold None: unpaged passages have no "page" key.
+        **({"page": p.page} if p.page is not None else {}),
     }
 
 
@@ -196,6 +287,7 @@ def passage_from_record(pid: str, text: str, meta: dict[str, Any]) -> StoredPass
         end=int(meta["end"]),
         text=text,
         quote=str(meta["quote"]),
+        page=int(meta["page"]) if meta.get("page") is not None else None,  # absent: unpaged
     )
 
 
@@ -223,12 +315,17 @@ class PassageStore:
                 configuration={"hnsw": {"space": "cosine"}},
             )
         except Exception as exc:
-            raise IndexStoreError(
-                f"The index cannot be read ({type(exc).__name__}: {str(exc)[:120]}); "
-                "rebuild it with: qa index --rebuild PATH..."
-            ) from None
-        self._cache: dict[str, list[StoredPassage]] = {}
-        self._vs: Chroma | None = None
+            raise store_error(settings, exc, "cannot be read") from None
+        # Caches: the catalog as of one generation token; everything derived from
+        # passages by selection key (content-addressed, so never stale).
+        self._lock = threading.RLock()
+        self._generation: str | None = None
+        self._catalog: dict[str, tuple[str, int]] = {}  # article id -> (version, passages)
+        self._articles: list[ArticleInfo] | None = None
+        self._selections: dict[tuple[str, ...], Selection] = {}
+        self._passages: OrderedDict[str, list[StoredPassage]] = OrderedDict()
+        self._ids: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._lexical: OrderedDict[str, LexicalIndex] = OrderedDict()
 
     @property
     def embeddings(self) -> Embeddings:
@@ -260,25 +357,70 @@ class PassageStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ----------------------------------------------------------------- reading
+    @staticmethod
+    def _pages(
+        collection: Any, include: list[str], where: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Chroma ``get`` results for every matching record, ``READ_PAGE`` records each."""
+        offset = 0
+        while True:
+            got = collection.get(where=where, include=include, limit=READ_PAGE, offset=offset)
+            yield got
+            if len(got["ids"]) < READ_PAGE:
+                return
+            offset += READ_PAGE
+
+    def _rows(
+        self, collection: Any, include: list[str], where: dict[str, Any] | None = None
+    ) -> Iterator[tuple[str, Any, Any]]:
+        """``(id, document, metadata)`` of every matching record (``None`` if not included)."""
+        for got in self._pages(collection, include, where):
+            ids = got["ids"]
+            docs = got["documents"] if got.get("documents") is not None else [None] * len(ids)
+            metas = got["metadatas"] if got.get("metadatas") is not None else [None] * len(ids)
+            yield from zip(ids, docs, metas, strict=True)
+
+    def _records(self, selection: Selection, include: list[str]) -> Iterator[tuple[str, Any, Any]]:
+        """Records of the selection's passages, ``FILTER_BATCH`` versions per filter."""
+        for versions in _chunks(sorted(set(selection.versions)), FILTER_BATCH):
+            yield from self._rows(self._raw, include, _version_where(versions))
+
+    @_guarded
+    def generation(self) -> str:
+        """A token that changes whenever an article is added, replaced or removed."""
+        got = self.catalog.get(ids=[_GENERATION], include=["metadatas"])
+        metas = got["metadatas"] or []
+        return str(metas[0].get("token", "")) if metas else ""
+
+    def _current(self) -> None:
+        """Drop the cached catalog if any writer changed it since it was read."""
+        token = self.generation()
+        with self._lock:
+            if token != self._generation:
+                self._generation = token
+                self._catalog, self._articles, self._selections = {}, None, {}
+
     @_guarded
     def articles(self) -> list[ArticleInfo]:
         """Every indexed article, sorted by id."""
-        got = self.catalog.get(include=["metadatas"])
-        metas = cast(list[dict[str, Any]], got["metadatas"] or [])
-        infos = [
-            ArticleInfo(
-                article_id=aid,
-                title=str(m["title"]),
-                version=str(m["version"]),
-                passages=int(m["passages"]),
-                source=str(m.get("source", "")),
-                model=str(m.get("model", "")),
-                chunk_size=int(m.get("chunk_size", 0)),
-                indexed_at=float(m.get("indexed_at", 0.0)),
-            )
-            for aid, m in zip(got["ids"], metas, strict=True)
-        ]
-        return sorted(infos, key=lambda i: i.article_id)
+        self._current()
+        if self._articles is None:
+            infos = [
+                ArticleInfo(
+                    article_id=aid,
+                    title=str(m["title"]),
+                    version=str(m["version"]),
+                    passages=int(m["passages"]),
+                    source=str(m.get("source", "")),
+                    model=str(m.get("model", "")),
+                    chunk_size=int(m.get("chunk_size", 0)),
+                    indexed_at=float(m.get("indexed_at", 0.0)),
+                )
+                for aid, _, m in self._rows(self.catalog, ["metadatas"])
+                if aid != _GENERATION
+            ]
+            self._articles = sorted(infos, key=lambda i: i.article_id)
+        return self._articles
 
     def info(self, article_id: str) -> ArticleInfo:
         """Catalog entry of one article.
@@ -286,11 +428,13 @@ class PassageStore:
         Raises:
             InputError: No such article is indexed.
         """
-        for info in self.articles():
+        infos = self.articles()
+        for info in infos:
             if info.article_id == article_id:
                 return info
-        known = ", ".join(i.article_id for i in self.articles()) or "none"
-        raise InputError(f"No indexed article {article_id!r} (indexed: {known})")
+        known = ", ".join(i.article_id for i in infos[:5]) or "none"
+        more = f" and {len(infos) - 5:,} more" if len(infos) > 5 else ""
+        raise InputError(f"No indexed article {article_id!r} (indexed: {known}{more})")
 
     @_guarded
     def original_text(self, article_id: str) -> str:
@@ -300,59 +444,220 @@ class PassageStore:
             raise InputError(f"No indexed article {article_id!r}")
         return str((got["documents"] or [""])[0])
 
-    def version_filter(self, article_ids: Sequence[str]) -> dict[str, Any]:
-        """Chroma ``where`` filter selecting the active versions of ``article_ids``."""
-        # One lookup by id: this runs on every query (dense search and BM25 corpus).
-        got = self.catalog.get(ids=list(dict.fromkeys(article_ids)), include=["metadatas"])
-        found = {
-            aid: str(m["version"])
-            for aid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
-        }
-        for aid in article_ids:
-            if aid not in found:
+    @_guarded
+    def select(self, article_ids: Sequence[str]) -> Selection:
+        """Resolve ``article_ids`` to their active versions (one lookup per query).
+
+        Raises:
+            InputError: One of them is not indexed.
+        """
+        self._current()
+        wanted = tuple(dict.fromkeys(article_ids))
+        cached = self._selections.get(wanted)
+        if cached is not None:
+            return cached
+        missing = [a for a in wanted if a not in self._catalog]
+        for batch in _chunks(missing, FILTER_BATCH):
+            got = self.catalog.get(ids=list(batch), include=["metadatas"])
+            for aid, m in zip(got["ids"], got["metadatas"] or [], strict=True):
+                self._catalog[aid] = (str(m["version"]), int(cast(Any, m["passages"])))
+        for aid in wanted:
+            if aid not in self._catalog:
                 self.info(aid)  # raises the "No indexed article" error
-        versions = [found[a] for a in article_ids]
-        if len(versions) == 1:
-            return {"version": versions[0]}
-        return {"version": {"$in": versions}}
+        pairs = [(aid, self._catalog[aid][0]) for aid in wanted]
+        key = hashlib.sha256(json.dumps([FORMAT, self.settings.collection, sorted(pairs)]).encode())
+        selection = Selection(
+            article_ids=wanted,
+            versions=tuple(v for _, v in pairs),
+            passages=sum(self._catalog[aid][1] for aid in wanted),
+            key=key.hexdigest()[:32],
+        )
+        with self._lock:
+            if len(self._selections) >= 64:  # a handful are in use at a time
+                self._selections.clear()
+            self._selections[wanted] = selection
+        return selection
+
+    def passage_count(self, article_ids: Sequence[str]) -> int:
+        """How many passages the active versions of ``article_ids`` have (no passage read)."""
+        return self.select(article_ids).passages
+
+    def version_filter(self, article_ids: Sequence[str]) -> dict[str, Any]:
+        """Chroma ``where`` filter selecting the active versions of ``article_ids``.
+
+        One filter for all of them: fine for a few articles; :meth:`search` and
+        :meth:`passages` batch large selections themselves.
+        """
+        return _version_where(self.select(article_ids).versions)
+
+    @staticmethod
+    def _remember(cache: OrderedDict[str, T], key: str, value: T, keep: int) -> T:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > keep:
+            cache.popitem(last=False)
+        return value
 
     @_guarded
     def passages(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         """All passages of the active versions of ``article_ids``, in order."""
-        flt = self.version_filter(article_ids)
-        key = json.dumps(flt, sort_keys=True)
-        if key not in self._cache:
-            got = self._raw.get(where=flt, include=["documents", "metadatas"])
+        selection = self.select(article_ids)
+        with self._lock:
+            cached = self._passages.get(selection.key)
+            if cached is not None:
+                self._passages.move_to_end(selection.key)
+                return cached
+            position = {aid: i for i, aid in enumerate(selection.article_ids)}
             stored = [
                 passage_from_record(pid, doc, dict(meta))
-                for pid, doc, meta in zip(
-                    got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-                )
+                for pid, doc, meta in self._records(selection, ["documents", "metadatas"])
             ]
-            stored.sort(key=lambda p: (article_ids.index(p.article_id), p.index))
-            if len(self._cache) >= 16:  # a few articles are in use at a time
-                self._cache.clear()
-            self._cache[key] = stored
-        return self._cache[key]
+            stored.sort(key=lambda p: (position[p.article_id], p.index))
+            return self._remember(self._passages, selection.key, stored, 16)
 
     @_guarded
+    def fetch(self, ids: Sequence[str]) -> list[StoredPassage]:
+        """Passages by id, in the order given (ids no longer stored are left out)."""
+        found: dict[str, StoredPassage] = {}
+        for batch in _chunks(list(dict.fromkeys(ids)), FILTER_BATCH):
+            got = self._raw.get(ids=list(batch), include=["documents", "metadatas"])
+            for pid, doc, meta in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+            ):
+                found[pid] = passage_from_record(pid, doc, dict(meta))
+        return [found[i] for i in ids if i in found]
+
+    def _passage_ids(self, selection: Selection) -> frozenset[str]:
+        with self._lock:
+            cached = self._ids.get(selection.key)
+            if cached is None:
+                lexical = self._lexical.get(selection.key)
+                ids = lexical.ids if lexical else [r[0] for r in self._records(selection, [])]
+                cached = self._remember(self._ids, selection.key, frozenset(ids), 8)
+            return cached
+
+    def _nearest(
+        self, vector: list[float], n: int, where: dict[str, Any] | None
+    ) -> list[tuple[str, float]]:
+        got = self._raw.query(
+            query_embeddings=cast(Any, [vector]), n_results=n, where=where, include=["distances"]
+        )
+        distances = (got["distances"] or [[]])[0]
+        # Chroma returns the cosine *distance*; callers want similarity.
+        return [(pid, 1.0 - float(d)) for pid, d in zip(got["ids"][0], distances, strict=True)]
+
+    @_guarded
+    def search_ids(
+        self, vector: list[float], k: int, selection: Selection
+    ) -> list[tuple[str, float]]:
+        """Dense search: ids of the ``k`` passages of ``selection`` nearest to ``vector``,
+        with cosine similarity, best first.
+
+        A small selection is one filtered HNSW search. A large one asks for the
+        nearest passages of the whole collection and keeps the selection's (most
+        of them, when the selection is most of the index); only when that would
+        take more than ``OVERFETCH_LIMIT`` neighbours is it searched with filters
+        of ``FILTER_BATCH`` versions, merging the results.
+        """
+        if selection.passages == 0 or k <= 0:
+            return []
+        if len(selection.versions) <= 16:
+            return self._nearest(vector, k, _version_where(selection.versions))
+        total = self._raw.count()
+        # Enough neighbours to hold k of the selection if they are spread evenly, with slack.
+        n = min(total, math.ceil(2 * k * total / selection.passages))
+        if n <= OVERFETCH_LIMIT:
+            allowed = self._passage_ids(selection)
+            while True:
+                hits = [(pid, s) for pid, s in self._nearest(vector, n, None) if pid in allowed]
+                if len(hits) >= min(k, len(allowed)) or n >= total:
+                    return hits[:k]
+                n = min(total, n * 4)  # the selection is not spread evenly: look further
+        merged: list[tuple[str, float]] = []
+        for versions in _chunks(sorted(set(selection.versions)), FILTER_BATCH):
+            merged += self._nearest(vector, k, _version_where(versions))
+        return sorted(merged, key=lambda h: -h[1])[:k]
+
     def search(
         self, vector: list[float], k: int, article_ids: Sequence[str]
     ) -> list[tuple[StoredPassage, float]]:
         """Dense search: the ``k`` passages nearest to ``vector`` with cosine similarity."""
-        if self._vs is None:
-            self._vs = self.vectorstore(self.embeddings)
-        hits = self._vs.similarity_search_by_vector_with_relevance_scores(
-            vector, k=k, filter=self.version_filter(article_ids)
-        )
-        # langchain-chroma returns the cosine *distance* here; callers want similarity.
-        return [
-            (
-                passage_from_record(str(doc.id), doc.page_content, dict(doc.metadata)),
-                1.0 - float(distance),
-            )
-            for doc, distance in hits
-        ]
+        hits = self.search_ids(vector, k, self.select(article_ids))
+        by_id = {p.id: p for p in self.fetch([pid for pid, _ in hits])}
+        return [(by_id[pid], s) for pid, s in hits if pid in by_id]
+
+    # ----------------------------------------------------------------- lexical
+    @property
+    def lexical_dir(self) -> Path:
+        """Where BM25 indexes of large selections are kept between processes."""
+        if self.settings.chroma_host:
+            server = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+            name = hashlib.sha256(server.encode()).hexdigest()[:16]
+            return self.settings.cache_dir / "lexical" / name
+        return self.settings.index_dir / "lexical"
+
+    @_guarded
+    def lexical(self, selection: Selection) -> LexicalIndex:
+        """The BM25 index of ``selection``: from memory, from disk, or built now."""
+        with self._lock:
+            cached = self._lexical.get(selection.key)
+            if cached is not None:
+                self._lexical.move_to_end(selection.key)
+                return cached
+            path = self.lexical_dir / f"{selection.key}-{BM25_FORMAT}.npz"
+            persist = selection.passages >= PERSIST_MIN_PASSAGES
+            index = self._load_lexical(path) if persist else None
+            if index is None:
+                index = self._build_lexical(selection)
+                if persist:
+                    self._save_lexical(path, index)
+            return self._remember(self._lexical, selection.key, index, 8)
+
+    def _build_lexical(self, selection: Selection) -> LexicalIndex:
+        cached = self._passages.get(selection.key)
+        if cached is not None:
+            pairs: Iterable[tuple[str, str]] = ((p.id, p.text) for p in cached)
+        else:  # documents only: reading metadata costs as much again
+            pairs = ((pid, doc) for pid, doc, _ in self._records(selection, ["documents"]))
+        ids, texts = [], []
+        for pid, text in pairs:
+            ids.append(pid)
+            texts.append(text)
+        return LexicalIndex(ids, BM25(texts))
+
+    @staticmethod
+    def _load_lexical(path: Path) -> LexicalIndex | None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+            ids = arrays.pop("ids").tobytes().decode()
+            index = LexicalIndex(ids.split("\n") if ids else [], BM25.from_arrays(arrays))
+            if len(index.ids) != index.bm25.n:
+                raise ValueError("ids do not match the index")
+            os.utime(path)  # recently used: kept by _save_lexical's clean-up
+            return index
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError) as exc:  # damaged or foreign: rebuilt and replaced
+            log.warning("Ignoring the saved BM25 index %s (%s)", path, exc)
+            return None
+
+    @staticmethod
+    def _save_lexical(path: Path, index: LexicalIndex) -> None:
+        """Write atomically (readers in other processes never see half a file); best effort."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as handle:
+                ids = np.frombuffer("\n".join(index.ids).encode(), dtype=np.uint8)
+                arrays: dict[str, Any] = {"ids": ids, **index.bm25.arrays()}
+                np.savez(handle, **arrays)
+            tmp.replace(path)
+            saved = sorted(path.parent.glob("*.npz"), key=lambda p: p.stat().st_mtime)
+            for old in saved[:-PERSIST_KEEP]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only or full disk costs a rebuild next start, no more
+            log.warning("Could not save the BM25 index to %s (%s)", path, exc)
 
     # ----------------------------------------------------------------- writing
     def index(
@@ -379,8 +684,8 @@ class PassageStore:
         report = IndexReport()
         with self._write_lock():
             active: dict[str, str] = {}
-            if ids:
-                current = self.catalog.get(ids=ids, include=["metadatas"])
+            for batch in _chunks(ids, FILTER_BATCH):
+                current = self.catalog.get(ids=list(batch), include=["metadatas"])
                 for aid, m in zip(current["ids"], current["metadatas"] or [], strict=True):
                     active[aid] = str(m["version"])
             work: list[tuple[Article, str, list[Passage]]] = []
@@ -398,7 +703,6 @@ class PassageStore:
                 )
             if work:
                 self._write(work, report, progress, batch_size)
-        self._cache.clear()
         return report
 
     def _write(
@@ -411,21 +715,22 @@ class PassageStore:
         # Vectors we already have: passages of earlier (or half-built) versions.
         known: dict[str, list[float]] = {}
         present: set[str] = set()
+        others = False  # passages of versions not being written (old or half-built ones)
         wanted = {p.passage_id(v) for _, v, ps in work for p in ps}
         article_ids = [a.article_id for a, _, _ in work]
-        for chunk_start in range(0, len(article_ids), 500):
-            got = self._raw.get(
-                where=cast(
-                    Any, {"article_id": {"$in": article_ids[chunk_start : chunk_start + 500]}}
-                ),
-                include=["documents", "embeddings"],
-            )
-            docs = got["documents"] or []
-            vectors = got["embeddings"] if got["embeddings"] is not None else []
-            for pid, doc, vec in zip(got["ids"], docs, vectors, strict=True):
-                known[doc] = [float(x) for x in vec]
-                if pid in wanted:
-                    present.add(pid)
+        for group in _chunks(article_ids, FILTER_BATCH):
+            where = {"article_id": {"$in": list(group)}}
+            for got in self._pages(self._raw, ["documents", "embeddings"], where):
+                docs = got["documents"] or []
+                vectors = got["embeddings"] if got["embeddings"] is not None else []
+                for pid, doc, vec in zip(got["ids"], docs, vectors, strict=True):
+                    known[doc] = [float(x) for x in vec]
+                    if pid in wanted:
+                        present.add(pid)
+                    else:
+                        others = True
+        # New articles with nothing else stored need no clean-up (one delete call each).
+        purge = set(report.updated) | (set(article_ids) if others else set())
 
         def count(n: int) -> None:
             report.embedded += n
@@ -449,7 +754,7 @@ class PassageStore:
             ready = [(a, v, ps) for a, v, ps in work if remaining[a.article_id] == 0]
             ready = [item for item in ready if item[0].article_id not in done]
             if ready:
-                self._flip(ready)
+                self._flip(ready, purge)
                 done.update(a.article_id for a, _, _ in ready)
 
         flip_ready()
@@ -469,33 +774,42 @@ class PassageStore:
         # Everything not embedded now had its vector already (earlier or half-built version).
         report.reused = sum(len(ps) for _, _, ps in work) - report.embedded
 
-    def _flip(self, ready: list[tuple[Article, str, list[Passage]]]) -> None:
-        """Point catalog records at new versions, then drop other versions' passages."""
+    def _flip(self, ready: list[tuple[Article, str, list[Passage]]], purge: set[str]) -> None:
+        """Point catalog records at new versions (and change the generation token in
+        the same upsert), then drop other versions' passages of the ``purge`` articles."""
         now = time.time()
+        metadatas: list[dict[str, Any]] = [
+            {
+                "title": a.title,
+                "version": v,
+                "passages": len(ps),
+                "source": a.source,
+                "model": self.settings.embedding_name,
+                "chunk_size": self.settings.chunk_size,
+                "indexed_at": now,
+            }
+            for a, v, ps in ready
+        ]
         self.catalog.upsert(
-            ids=[a.article_id for a, _, _ in ready],
-            embeddings=cast(Any, [[1.0]] * len(ready)),  # the catalog is looked up by id only
-            documents=[a.original for a, _, _ in ready],
-            metadatas=[
-                {
-                    "title": a.title,
-                    "version": v,
-                    "passages": len(ps),
-                    "source": a.source,
-                    "model": self.settings.embedding_name,
-                    "chunk_size": self.settings.chunk_size,
-                    "indexed_at": now,
-                }
-                for a, v, ps in ready
-            ],
+            ids=[a.article_id for a, _, _ in ready] + [_GENERATION],
+            # The catalog is looked up by id only.
+            embeddings=cast(Any, [[1.0]] * (len(ready) + 1)),
+            documents=[a.original for a, _, _ in ready] + [""],
+            metadatas=cast(Any, [*metadatas, {"token": uuid.uuid4().hex}]),
         )
         for article, version, _ in ready:
-            self._raw.delete(
-                where=cast(
-                    Any,
-                    {"$and": [{"article_id": article.article_id}, {"version": {"$ne": version}}]},
+            if article.article_id in purge:
+                self._raw.delete(
+                    where=cast(
+                        Any,
+                        {
+                            "$and": [
+                                {"article_id": article.article_id},
+                                {"version": {"$ne": version}},
+                            ]
+                        },
+                    )
                 )
-            )
 
     def remove(self, article_id: str) -> int:
         """Remove an article and its passages; returns how many passages went.
@@ -507,7 +821,12 @@ class PassageStore:
         with self._write_lock():
             self.catalog.delete(ids=[article_id])
             self._raw.delete(where={"article_id": article_id})
-        self._cache.clear()
+            self.catalog.upsert(
+                ids=[_GENERATION],
+                embeddings=cast(Any, [[1.0]]),
+                documents=[""],
+                metadatas=[{"token": uuid.uuid4().hex}],
+            )
         return info.passages
 
 

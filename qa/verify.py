@@ -1,6 +1,6 @@
 """Check, sentence by sentence, that cited passages support what the answer says.
 
-Support score of a sentence against a passage (lexical, documented so it can
+Support score of a sentence against evidence text (lexical, documented so it can
 be reasoned about):
 
 * *claim terms* are the sentence's stemmed content words that are not already
@@ -10,7 +10,10 @@ be reasoned about):
   sentence or the question has a number the passage lacks (numbers are where
   small models invent most, and a question about a date the passage does not
   mention is not answered by it), or when the sentence names someone or
-  something (a capitalised word) the passage does not mention;
+  something (a capitalised word) the passage does not mention (near-misses
+  forgiven as below: "Germany" for "German");
+* and 0 when the question asks "When ...?" or "How many ...?" and the sentence
+  names no time or quantity;
 * and 0 when a name the *question* takes for granted ("Who was Robert's son?")
   is in neither the passage nor the passage just before it in the article
   (where a "he" in the passage may have been introduced): small models answer
@@ -20,27 +23,22 @@ be reasoned about):
   letters, sharing all but the last letter of the shorter name (which also
   lets "Robertson" match "Roberts").
 
-A citation is kept when its passage's support reaches the threshold
-(``Settings.support_threshold``, 0.6 by default); otherwise it moves to the
-passage with the best support if that one reaches the threshold, and the
-sentence is dropped when none does. Sentences in which the model says the
-article does not tell are dropped too; an answer with no sentence left is an
-abstention.
+Claims are checked against single sentences of the article or two adjacent
+ones (:mod:`qa.answer.verifier` decides which sentence a claim keeps as its
+citation); names and numbers the question takes for granted may sit in the
+surrounding passage or the one before it.
 
 Example:
-    >>> v = verify_sentence("Rollo led the Norse [1].", "Who led them?",
-    ...                     {1: "The Norse leader was Rollo."}, 0.6)
-    >>> v.citations
-    [1]
+    >>> round(support("Rollo led the Norse [1].", "Who led them?", "The Norse leader was Rollo."), 2)
+    1.0
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from qa.lexical import QUESTION_WORDS, STOPWORDS, content_terms, numbers, terms
+from qa.lexical import QUESTION_WORDS, STOPWORDS, numbers, terms
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # What a model writes when it has nothing to say.
@@ -51,18 +49,16 @@ _NO_ANSWER = re.compile(
     r"answered|found)|\bis unknown\b|\bunclear from\b|\bI (?:don't|do not|cannot) know\b",
     re.IGNORECASE,
 )
+# Lead-ins that carry no claim: "Answer:", "According to the article,", list bullets,
+# and the "Yes," of a yes/no answer.
 _PREFIX = re.compile(
-    r"^\s*(?:answer\s*:|according to (?:the )?(?:article|passages?)[^,]*,)\s*", re.I
+    r"^\s*(?:(?:[-*\u2022]|\d{1,2}[.)])\s+)?(?:answer\s*:\s*)?"
+    r"(?:according to (?:the )?(?:article|passages?)[^,]*,\s*)?(?:(?:yes|no)\b[,.!]?\s*)?"
+    r"(?:(?:this|the) (?:article|story|piece|text|author|writer)\s+(?:is about|discusses|"
+    r"describes|reports(?: on)?|says|argues|explains|covers|highlights|focuses on|examines)"
+    r"(?:\s+that)?\s*)?",
+    re.I,
 )
-
-
-@dataclass(frozen=True)
-class VerifiedSentence:
-    """A sentence that survived verification, with the passages that support it."""
-
-    text: str  # without citation markers
-    citations: list[int]  # passage numbers as given to the model
-    support: float
 
 
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:
@@ -96,27 +92,114 @@ def is_no_answer(text: str) -> bool:
     return bool(_NO_ANSWER.search(text))
 
 
+# What some questions ask for: a claim answering "When ...?" names a time, and one
+# answering "How many ...?" a quantity; a sentence without one answers something else.
+_WANTS = {
+    "time": re.compile(
+        r"^\s*(?:when\b|(?:in |during |by |since )?(?:what|which) (?:year|month|day|date|time|"
+        r"century|decade|season|period|era)\b|how long ago\b)",
+        re.I,
+    ),
+    "quantity": re.compile(
+        r"^\s*how (?:many|much)\b|\b(?:what|which) (?:number|percentage|share|amount)\b", re.I
+    ),
+}
+_HAS = {
+    "time": re.compile(
+        r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
+        r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|"
+        r"winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|years?|months?|"
+        r"weeks?|days?|hours?|centur(?:y|ies)|decades?|yesterday|today|tomorrow|tonight|ago|"
+        r"recently|earlier|later|morning|evening|night|"
+        r"(?:\w+teenth|first|second|third|\w+th) century)\b",
+        re.I,
+    ),
+    "quantity": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+        r"thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|several|few|many|"
+        r"no|none|half|all|both|single|couple)\b",
+        re.I,
+    ),
+}
+
+
+def wanted_kind(question: str) -> str | None:
+    """``"time"`` or ``"quantity"`` when ``question`` asks for one, else ``None``."""
+    return next((kind for kind, pattern in _WANTS.items() if pattern.search(question)), None)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Text that may support a claim, with its terms computed once."""
+
+    text: str
+    terms: frozenset[str]
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Evidence:
+        """Evidence from ``text`` (terms also split at apostrophes, numbers normalised)."""
+        nums = frozenset(numbers(text, with_words=True))
+        return cls(text, frozenset(_terms_of(text)) | nums, nums)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, prepared for checking against many evidence texts."""
+
+    text: str
+    terms: frozenset[str]  # claim terms: the sentence's terms not already in the question
+    numbers: frozenset[str]  # of the sentence and the question
+    names: frozenset[str]  # names the sentence adds
+    premise: frozenset[str]  # names the question takes for granted
+    has_kind: bool = True  # the sentence names what the question asks for (a time, ...)
+
+    @classmethod
+    def of(cls, sentence: str, question: str) -> Claim:
+        """Prepare ``sentence`` (an answer to ``question``) for :meth:`support`."""
+        sentence = _PREFIX.sub("", _CITE.sub("", sentence)).strip()
+        claim = set(_number_terms(sentence)) - set(_number_terms(question))
+        return cls(
+            sentence,
+            frozenset(claim),
+            frozenset(numbers(sentence) | numbers(question)),
+            frozenset(names(sentence)),
+            frozenset(premise_names(question)),
+            (kind := wanted_kind(question)) is None or bool(_HAS[kind].search(sentence)),
+        )
+
+    def support(self, evidence: Evidence, context: Evidence | None = None) -> float:
+        """Support by ``evidence`` (see the module docstring), in [0, 1].
+
+        ``context`` is the passage around the evidence and the text before it: the
+        question's numbers and names may sit there ("he" introduced a sentence
+        earlier); it defaults to the evidence itself.
+        """
+        context = context or evidence
+        # A sentence that only restates the question answers nothing; one without a time
+        # answers "When ...?" with something else.
+        if not self.terms or not self.has_kind:
+            return 0.0
+        # Invented numbers, or a number of the question that the context does not have
+        # (a question about "the 1000s" is not answered by a text about "the 10th century").
+        if self.numbers - (evidence.numbers | context.numbers):
+            return 0.0
+        # A name the evidence does not contain ("Macron said ...") is an invented attribution.
+        if _missing(set(self.names), set(evidence.terms | context.terms)):
+            return 0.0
+        if _missing(set(self.premise), set(context.terms | evidence.terms)):
+            return 0.0
+        return len(self.terms & evidence.terms) / len(self.terms)
+
+
 def support(sentence: str, question: str, passage: str, before: str = "") -> float:
     """Support of ``sentence`` by ``passage`` (see the module docstring), in [0, 1].
 
     ``before`` is the text that precedes ``passage`` in the article.
     """
-    sent_terms = set(_number_terms(sentence))
-    claim = sent_terms - set(_number_terms(question))
-    if not claim:  # the sentence only restates the question: it answers nothing
-        return 0.0
-    passage_numbers = numbers(passage, with_words=True)
-    # Invented numbers, or a number of the question that the passage does not have
-    # (a question about "the 1000s" is not answered by a passage about "the 10th century").
-    if (numbers(sentence) | numbers(question)) - passage_numbers:
-        return 0.0
-    passage_terms = _terms_of(passage) | passage_numbers
-    # A name the passage does not contain ("Macron said ...") is an invented attribution.
-    if names(sentence) - passage_terms:
-        return 0.0
-    if _missing(premise_names(question), passage_terms | _terms_of(before)):
-        return 0.0
-    return len(claim & passage_terms) / len(claim)
+    return Claim.of(sentence, question).support(
+        Evidence.of(passage), Evidence.of(f"{before} {passage}")
+    )
 
 
 def names(text: str) -> set[str]:
@@ -129,9 +212,25 @@ def names(text: str) -> set[str]:
     return found
 
 
+# Requests open with a capitalised verb that is no name ("Summarize the article").
+_REQUESTS = frozenset(
+    terms(
+        "summarize summarise list name describe explain tell give show define compare identify "
+        "outline state please recap enumerate"
+    )
+)
+
+
 def premise_names(question: str) -> set[str]:
-    """Names a question takes for granted: its capitalised words, question words aside."""
-    return {n for n in names(question) if n not in STOPWORDS and n not in QUESTION_WORDS}
+    """Names a question takes for granted: its capitalised words, question words and a
+    leading request verb aside."""
+    first = terms(question.split(maxsplit=1)[0]) if question.strip() else []
+    opening = set(first) & _REQUESTS
+    return {
+        n
+        for n in names(question)
+        if n not in STOPWORDS and n not in QUESTION_WORDS and n not in opening
+    }
 
 
 def _missing(wanted: set[str], vocabulary: set[str]) -> set[str]:
@@ -171,58 +270,3 @@ def _terms_of(text: str) -> set[str]:
 def _number_terms(text: str) -> list[str]:
     """Terms with numbers normalised like :func:`numbers` ('10th' -> '10')."""
     return [next(iter(numbers(t))) if numbers(t) else t for t in terms(text)]
-
-
-def verify_sentence(
-    sentence: str,
-    question: str,
-    passages: Mapping[int, str],
-    threshold: float,
-    cited: list[int] | None = None,
-    before: Mapping[int, str] | None = None,
-) -> VerifiedSentence:
-    """Keep, move or drop the citations of one sentence.
-
-    ``cited`` defaults to the ``[n]`` markers found in ``sentence``; ``before``
-    maps a passage number to the article text just before that passage.
-    """
-    if cited is None:
-        parsed = split_cited(sentence)
-        sentence = " ".join(s for s, _ in parsed)
-        cited = [n for _, c in parsed for n in c]
-    sentence = _PREFIX.sub("", sentence).strip()
-    before = before or {}
-    scores = {
-        n: support(sentence, question, text, before.get(n, "")) for n, text in passages.items()
-    }
-    kept = [n for n in dict.fromkeys(cited) if n in scores and scores[n] >= threshold]
-    if not kept and scores:
-        best = max(scores, key=lambda n: (scores[n], -n))
-        if scores[best] >= threshold:
-            kept = [best]
-    best_support = max((scores[n] for n in kept), default=0.0)
-    return VerifiedSentence(sentence, kept, best_support)
-
-
-def verify_answer(
-    answer: str,
-    question: str,
-    passages: Mapping[int, str],
-    threshold: float,
-    before: Mapping[int, str] | None = None,
-) -> list[VerifiedSentence]:
-    """Verified sentences of ``answer``; an empty list means abstain."""
-    out = []
-    for sentence, cited in split_cited(answer):
-        if is_no_answer(sentence):
-            continue
-        verified = verify_sentence(sentence, question, passages, threshold, cited, before)
-        if verified.citations and verified.text:
-            out.append(verified)
-    return out
-
-
-def question_coverage(question: str, passage: str) -> float:
-    """Share of the question's content terms that appear in ``passage``."""
-    q = set(content_terms(question))
-    return len(q & set(terms(passage))) / len(q) if q else 1.0

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import ipaddress
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,10 +14,12 @@ import gradio as gr
 
 from qa.chain import Answer
 from qa.errors import QAError
+from qa.loader import ARTICLE_SUFFIXES
 from qa.service import ChatService, plain_history
 from qa.settings import Settings
 
 EXAMPLES = [
+    "What is this article about?",
     "What are the five disagreements?",
     "Who is Pete Hegseth?",
     "What does the US peace plan ask Russia to give the US?",
@@ -49,6 +50,8 @@ document.addEventListener("click", (event) => {
 });
 </script>"""
 Turn = tuple[str, Answer]
+#: Events handled at once (answers beyond llm_slots wait in the service's line).
+WORKERS = 32
 # Gradio injects a tracker into a function whose parameter defaults to a Progress object.
 PROGRESS = gr.Progress()
 
@@ -85,14 +88,19 @@ def build_app(service: ChatService) -> gr.Blocks:
         shown = html.escape(question)
         chat = [*chat, {"role": "user", "content": shown}, {"role": "assistant", "content": ""}]
         text = ""
-        try:
-            for piece in stream:
-                text += piece
-                chat[-1] = {"role": "assistant", "content": service.answer_html(text)}
+        with service.admission(bot) as waiting:
+            # While the model is busy or warming up, say where the question stands.
+            for place in waiting:
+                chat[-1] = {"role": "assistant", "content": service.waiting_html(place)}
                 yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
-        except QAError as exc:
-            gr.Warning(str(exc))
-            return
+            try:
+                for piece in stream:
+                    text += piece
+                    chat[-1] = {"role": "assistant", "content": service.answer_html(text)}
+                    yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
+            except QAError as exc:
+                gr.Warning(str(exc))
+                return
         answer = stream.answer
         assert answer is not None
         chat[-1] = {"role": "assistant", "content": service.answer_html(answer.text, answer)}
@@ -138,6 +146,20 @@ def build_app(service: ChatService) -> gr.Blocks:
             return gr.skip(), f"Upload refused: {exc}"
         gr.Info(f"Indexed {article_id}")
         return gr.update(choices=service.articles(), value=article_id), f"Indexed **{article_id}**."
+
+    def add_url(url: str, chunk_size: float, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+        progress(0, desc="Fetching…")
+        try:
+            article_id = service.add_url(url, int(chunk_size))
+        except (QAError, ValueError) as exc:
+            gr.Warning(str(exc))
+            return gr.skip(), f"Address refused: {exc}", gr.skip()
+        gr.Info(f"Indexed {article_id}")
+        return (
+            gr.update(choices=service.articles(), value=article_id),
+            f"Indexed **{article_id}**.",
+            "",
+        )
 
     def export(turns: list[Turn], article: str) -> Any:
         if not turns:
@@ -190,9 +212,15 @@ def build_app(service: ChatService) -> gr.Blocks:
                     )
                 with gr.Accordion("Upload another article", open=False):
                     upload_box = gr.File(
-                        label=".txt, .md or .html", file_types=[".txt", ".md", ".html", ".htm"],
+                        label=", ".join(ARTICLE_SUFFIXES), file_types=list(ARTICLE_SUFFIXES),
                         elem_id="upload",
                     )  # fmt: skip
+                    with gr.Row():
+                        url_box = gr.Textbox(
+                            placeholder="…or a web address: https://…", show_label=False,
+                            scale=4, elem_id="url", max_lines=1,
+                        )  # fmt: skip
+                        fetch_btn = gr.Button("Fetch", size="sm", scale=1, elem_id="fetch")
                     upload_status = gr.Markdown(elem_id="upload-status")
                 with gr.Accordion("Settings", open=False):
                     backend = gr.Radio(
@@ -234,18 +262,30 @@ def build_app(service: ChatService) -> gr.Blocks:
             [chatbot, turns, sources, article_view, info],
         )
         upload_box.upload(upload, [upload_box, chunk], [article, upload_status])
+        url_box.submit(add_url, [url_box, chunk], [article, upload_status, url_box])
+        fetch_btn.click(add_url, [url_box, chunk], [article, upload_status, url_box])
 
         def ask_api(question: str, article_id: str = "", backend: str = "") -> dict[str, Any]:
             """Answer one question; returns the answer as JSON (text, abstained, citations)."""
             bot = service.bot(article_id or service.default_article, backend or None)
-            return bot.ask(question).to_dict()
+            stream = bot.stream(question)  # a bad question fails here, before queueing
+            with service.admission(bot) as waiting:
+                for _ in waiting:
+                    pass
+                for _ in stream:
+                    pass
+            assert stream.answer is not None
+            return stream.answer.to_dict()
 
         gr.api(ask_api, api_name="ask")
     return demo
 
 
-def serve(settings: Settings, block: bool = True) -> gr.Blocks:
-    """Start the app on ``settings.ui_host:ui_port``.
+def serve(settings: Settings, block: bool = True, service: ChatService | None = None) -> gr.Blocks:
+    """Start the app on ``settings.ui_host:ui_port``; the model warms up meanwhile.
+
+    ``service`` replaces the one built from ``settings`` (tests pass one with a
+    fake model).
 
     Raises:
         QAError: A non-loopback address without ``--auth user:password``.
@@ -261,13 +301,13 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
             f"Refusing to listen on {settings.ui_host} without authentication: "
             "pass --auth user:password (or set QA_UI_AUTH)"
         )
-    service = ChatService(settings)
-    if settings.backend != "extractive":
-        # Load the model and cache the article prefix while the page is being opened.
-        bot = service.bot(service.default_article)
-        threading.Thread(target=bot.warm_up, name="qa-warm-up", daemon=True).start()
+    service = service or ChatService(settings)
+    # Load the model and cache the article prefix while the page is being opened.
+    service.start_warm_up()
     demo = build_app(service)
-    demo.queue(default_concurrency_limit=8, max_size=512)
+    # Enough workers that a question waiting for the model sits in the service's
+    # line, where it is told its place, rather than silently in Gradio's.
+    demo.queue(default_concurrency_limit=WORKERS, max_size=512)
     demo.launch(
         server_name=settings.ui_host,
         server_port=settings.ui_port,
@@ -280,6 +320,7 @@ def serve(settings: Settings, block: bool = True) -> gr.Blocks:
         css=CSS,
         head=HEAD,
         enable_monitoring=False,
+        max_threads=WORKERS + 8,
         mcp_server=False,
         ssr_mode=False,
     )

@@ -115,7 +115,7 @@ def service(settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch
         ("empty.txt", b"", "is empty"),
         ("binary.md", b"\x89PNG\x00\x00", "binary"),
         ("cp1252.txt", "na\u00efve caf\u00e9".encode("cp1252"), "not UTF-8"),
-        ("slides.pdf", b"%PDF-1.7", "unsupported file type"),
+        ("slides.pdf", b"%PDF-1.7", "not a readable PDF"),
         ("no-name", b"text", "unsupported file type"),
         ("scripts.html", b"<script>steal()</script><style>x{}</style>", "no readable text"),
         ("huge.txt", b"word " * 500_000, "limit"),

@@ -23,13 +23,13 @@ def test_txt_md_html(tmp_path: Path) -> None:
     b = load_article(tmp_path / "b.md")
     assert b.title == "The Title"
     c = load_article(tmp_path / "c.html")
-    assert c.title == "Page & Title"
+    assert c.title == "Big"  # the page's own heading
     assert "alert" not in c.original and "p{}" not in c.original
     assert c.original.split("\n\n") == ["Big", "First & para.", "Second", "line"]
 
 
 def test_truncated_html_still_loads() -> None:
-    _, text = html_to_text("<html><body><p>Complete paragraph.</p><p>Cut off in the mid")
+    text = html_to_text("<html><body><p>Complete paragraph.</p><p>Cut off in the mid").text
     assert text.startswith("Complete paragraph.") and "Cut off" in text
 
 
@@ -41,6 +41,9 @@ BAD = [
     ("script-only.html", b"<html><script>var a = 1;</script></html>", "no readable text"),
     ("tags-only.html", b"<html><body><div></div></body></html>", "no readable text"),
     ("image.png", b"\x89PNG\r\n", "unsupported file type"),
+    ("empty.pdf", b"", "is empty"),
+    ("notes.pdf", b"plain words, not a PDF", "not a PDF file"),
+    ("cut.pdf", b"%PDF-1.7\n1 0 obj <<", "not a readable PDF"),
 ]
 
 

@@ -1,0 +1,169 @@
+"""Turn a reader's raw text into the answer a person sees, claim by claim.
+
+:class:`Composer` owns the last steps of one answer: buffer the streamed text
+-> split it into claims at sentence ends and list items -> verify each claim
+-> number its citation -> emit it. Factoid answers stream each claim as soon
+as it is verified; list and summary answers are held until the reader is done
+and then shown in article order, one claim per line.
+
+Example:
+    >>> from qa.answer.verifier import SentenceVerifier
+    >>> from qa.split import Passage
+    >>> text = "Trump met Zelensky at the Vatican. It rained."
+    >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
+    >>> c = Composer(SentenceVerifier([p], 0.6), {1: p}, "Where did they meet?")
+    >>> list(c.feed("They met at the Vatican [1]. Cats fly [1].")) + list(c.finish())
+    ['They met at the Vatican [1].']
+    >>> c.citations[0].quote
+    'Trump met Zelensky at the Vatican.'
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from qa.answer.types import Citation
+from qa.answer.verifier import Supported, Verifier
+from qa.split import Passage
+from qa.verify import is_no_answer, split_cited
+
+# List bullets the reader writes; the composer adds its own.
+_BULLET = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    support: Supported
+
+
+class Composer:
+    """Builds one answer from a reader's text (see the module docstring).
+
+    Args:
+        verifier: Finds the sentence that supports each claim.
+        numbered: The passages as numbered for the reader (``[n]`` markers).
+        question: What the claims answer (claim terms exclude its words).
+        ordered: Hold all claims and emit them in article order, one per line.
+        limit: At most this many claims (a factoid is one sentence, not three).
+    """
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        numbered: Mapping[int, Passage],
+        question: str,
+        ordered: bool = False,
+        limit: int | None = None,
+    ) -> None:
+        self.verifier = verifier
+        self.numbered = numbered
+        self.question = question
+        self.ordered = ordered
+        self.limit = limit
+        self.raw = ""
+        self.citations: list[Citation] = []
+        self.pieces: list[str] = []
+        self.first_emit: float | None = None
+        self._done = 0
+        self._held: list[_Piece] = []
+        self._numbers: dict[tuple[str, int, int], int] = {}
+        self._seen: set[str] = set()
+
+    # ----------------------------------------------------------------- input
+    def feed(self, chunk: str) -> Iterator[str]:
+        """Add streamed text; yield the pieces of claims that are now final."""
+        self.raw += chunk
+        parts = self._parts()
+        tail = self.raw.rstrip()
+        # A claim is final once the next one has begun (its markers are in).
+        pending = not parts or tail.endswith("]") or parts[-1][0].startswith("[")
+        complete = 0 if pending else len(parts) - 1
+        while self._done < complete:
+            yield from self._claim(*parts[self._done])
+            self._done += 1
+
+    def finish(self, complete_only: bool = False) -> Iterator[str]:
+        """The reader is done: verify what is left and emit held claims.
+
+        With ``complete_only`` (the reader failed mid-answer), a last claim that
+        does not end a sentence is dropped.
+        """
+        parts = self._parts()
+        for sentence, cited in parts[self._done :]:
+            if complete_only and not sentence.endswith((".", "!", "?")):
+                continue
+            yield from self._claim(sentence, cited)
+        self._done = len(parts)
+        if self.ordered:
+            held = sorted(self._held, key=lambda p: (p.support.window.start, p.support.window.end))
+            self._held = []
+            for piece in held:
+                yield self._emit(piece)
+
+    def add(self, text: str, support: Supported) -> Iterator[str]:
+        """Add an already verified claim (a quote found without a reader)."""
+        yield from self._accept(text, support)
+
+    # -------------------------------------------------------------- internals
+    def _parts(self) -> list[tuple[str, list[int]]]:
+        # List bullets go first: "1." would otherwise end a sentence of its own.
+        return split_cited(_BULLET.sub("", self.raw))
+
+    def _claim(self, sentence: str, cited_numbers: list[int]) -> Iterator[str]:
+        sentence = sentence.strip()
+        if not sentence or is_no_answer(sentence):
+            return
+        cited = [self.numbered[n] for n in cited_numbers if n in self.numbered]
+        support = self.verifier.check(sentence, cited, self.question)
+        if support is not None:
+            yield from self._accept(sentence, support)
+
+    def _accept(self, text: str, support: Supported) -> Iterator[str]:
+        key = re.sub(r"\W+", " ", text.lower()).strip()
+        if key in self._seen:  # the same claim twice (small models repeat themselves)
+            return
+        self._seen.add(key)
+        if self.limit is not None and len(self._seen) > self.limit:
+            return
+        piece = _Piece(text, support)
+        if self.ordered:
+            self._held.append(piece)
+        else:
+            yield self._emit(piece)
+
+    def _emit(self, piece: _Piece) -> str:
+        window = piece.support.window
+        key = (window.passage.article_id, window.start, window.end)
+        if key not in self._numbers:
+            self._numbers[key] = n = len(self._numbers) + 1
+            p = window.passage
+            self.citations.append(
+                Citation(
+                    n, p.article_id, p.paragraph, window.start, window.end, window.quote,
+                    getattr(p, "page", None),
+                )
+            )  # fmt: skip
+        text = piece.text.rstrip()
+        if not text.endswith((".", "!", "?", "\u201d", '"')):
+            text += "."
+        n = self._numbers[key]
+        # A marker goes before the final punctuation, as people write it, but after a
+        # closing quotation mark.
+        marked = f"{text} [{n}]" if text[-1] in '\u201d"' else f"{text[:-1]} [{n}]{text[-1]}"
+        if self.ordered:
+            out = ("\n" if self.pieces else "") + "- " + marked
+        else:
+            out = (" " if self.pieces else "") + marked
+        self.pieces.append(out)
+        if self.first_emit is None:
+            self.first_emit = time.perf_counter()
+        return out
+
+    @property
+    def text(self) -> str:
+        """Everything emitted so far."""
+        return "".join(self.pieces)

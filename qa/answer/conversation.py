@@ -1,0 +1,116 @@
+"""Conversation turns: follow-ups, small talk, and what retrieval searches for.
+
+No model call rewrites a follow-up: that call used to evict the article's
+cached prompt prefix. Instead, a question that leans on an earlier turn (a
+pronoun, "what about ...", a bare "why?") is searched for together with the
+question it follows, and the reader sees the last turn after the cached prefix.
+A turn that asks nothing ("thanks", "hi") gets a short reply, and a question
+that does not lean on history is never merged with an older one.
+
+Example:
+    >>> follows_up("What did he say about Article 5?"), follows_up("Who is Pete Hegseth?")
+    (True, False)
+    >>> small_talk("thanks!") is not None, small_talk("asdfgh qwerty") is None
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_CITE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+_PRONOUN = re.compile(
+    r"\b(?:he|she|it|they|him|her|them|his|hers|its|their|theirs|the former|the latter)\b"
+    r"|\b(?:this|these|those)\b(?!\s+(?:article|story|piece|text|report|post)\b)",
+    re.IGNORECASE,
+)
+_ELLIPSIS = re.compile(
+    r"^(?:and|but|also|so|what about|how about|and what about|why|why not|how|when|where|"
+    r"who else|anything else|what else|tell me more|more|go on|explain|really)\b[^a-z]*"
+    r"(?:\w+\W*){0,4}$",
+    re.IGNORECASE,
+)
+_SOCIAL = [
+    (
+        re.compile(
+            r"^(?:thanks?|thank you|thx|ty|cheers|great|nice|cool|ok(?:ay)?|got it|perfect|"
+            r"awesome|good|great thanks|that helps)\b[\s\w!.,]{0,20}$",
+            re.I,
+        ),
+        "You're welcome! Ask me anything else about the article.",
+    ),
+    (
+        re.compile(r"^(?:hi|hello|hey|good (?:morning|afternoon|evening)|howdy)\b[\s!.,]*$", re.I),
+        "Hello! Ask me anything about the article, for example \u201cWhat is this article "
+        "about?\u201d",
+    ),
+    (
+        re.compile(r"^(?:bye|goodbye|see you|see ya)\b[\s!.,]*$", re.I),
+        "Goodbye! Come back with more questions about the article any time.",
+    ),
+]
+_QUESTION = re.compile(
+    r"\?|^(?:who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|"
+    r"could|will|would|has|have|had|should|list|name|tell|give|explain|describe|summari[sz]e)\b",
+    re.IGNORECASE,
+)
+
+#: What the bot says to a turn that is not a question about the article.
+NOT_A_QUESTION = (
+    "I couldn't match that to anything in the article. Ask a question about it, for "
+    "example \u201cWhat is this article about?\u201d"
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The question as asked, and what it means in the conversation."""
+
+    question: str
+    #: What retrieval searches for: the question, after the one it follows up.
+    search: str
+    #: The last turn for the reader ("" for a standalone question).
+    history: str
+
+
+def small_talk(text: str) -> str | None:
+    """A friendly reply when ``text`` is small talk rather than a question."""
+    for pattern, reply in _SOCIAL:
+        if pattern.match(text.strip()):
+            return reply
+    return None
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether ``text`` is worded as a question or a request."""
+    return bool(_QUESTION.search(text.strip()))
+
+
+def follows_up(question: str) -> bool:
+    """Whether ``question`` leans on an earlier turn (a pronoun or an elliptic form)."""
+    return bool(_PRONOUN.search(question) or _ELLIPSIS.match(question.strip()))
+
+
+def _plain(content: object, limit: int) -> str:
+    text = _CITE.sub("", str(content or "")).replace("\n", " ").strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def resolve(question: str, history: Sequence[dict[str, str]]) -> Turn:
+    """The :class:`Turn` for ``question`` after ``history`` (role/content messages)."""
+    users = [m for m in history if m.get("role") == "user" and str(m.get("content", "")).strip()]
+    if not users or not follows_up(question):
+        return Turn(question, question, "")
+    # The question it follows, and the one before that if that one followed up too.
+    earlier = [str(users[-1]["content"])]
+    if len(users) > 1 and follows_up(earlier[0]):
+        earlier.insert(0, str(users[-2]["content"]))
+    reply = next(
+        (m.get("content", "") for m in reversed(history) if m.get("role") == "assistant"), ""
+    )
+    lines = [f"User: {_plain(q, 300)}" for q in earlier]
+    if reply:
+        lines.append(f"Assistant: {_plain(reply, 300)}")
+    return Turn(question, " ".join([*earlier, question]), "\n".join(lines))

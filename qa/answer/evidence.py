@@ -1,0 +1,78 @@
+"""The article's sentences, each with its exact span in the original text.
+
+Verification looks for a claim's support in single sentences and in pairs of
+adjacent sentences of one passage (a claim may join two), so that the quote a
+citation shows is the sentence that says it, not a whole passage.
+
+Example:
+    >>> from qa.split import Passage
+    >>> p = Passage("a", "A", 0, 1, 0, 23, "Rollo led. He ruled it.", "Rollo led. He ruled it.")
+    >>> [(w.start, w.end, w.quote) for w in windows([p])]
+    [(0, 10, 'Rollo led.'), (11, 23, 'He ruled it.'), (0, 23, 'Rollo led. He ruled it.')]
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.clean import clean
+from qa.guard import redact
+from qa.split import Passage, sentence_spans
+from qa.verify import Evidence
+
+
+@dataclass(frozen=True)
+class Window:
+    """One sentence, or two adjacent ones, of a passage."""
+
+    passage: Passage
+    start: int  # span in the original text
+    end: int
+    quote: str  # == original_text[start:end]
+    #: Cleaned text with planted instructions redacted: what support is computed on.
+    evidence: Evidence
+    #: The passage and the one before it: where a "he" may have been introduced.
+    context: Evidence
+
+    @property
+    def text(self) -> str:
+        """The cleaned text of the window (for showing a quote inline)."""
+        return clean(self.quote).text
+
+
+def sentence_quotes(passage: Passage) -> list[tuple[int, int, str]]:
+    """Sentences of ``passage`` as ``(start, end, exact original text)``."""
+    cleaned = clean(passage.quote)
+    out = []
+    for a, b in sentence_spans(cleaned.text):
+        s, e = cleaned.span(a, b)
+        out.append((passage.start + s, passage.start + e, passage.quote[s:e]))
+    return out
+
+
+def windows(passages: Sequence[Passage], pairs: bool = True) -> list[Window]:
+    """Single sentences, then adjacent pairs within a passage, of ``passages`` in order.
+
+    ``passages`` are in article order; the context of each passage includes the
+    one before it when that one is of the same article.
+    """
+    out: list[Window] = []
+    doubles: list[Window] = []
+    previous: Passage | None = None
+    for p in passages:
+        before = redact(previous.text) if previous and previous.article_id == p.article_id else ""
+        context = Evidence.of(f"{before} {redact(p.text)}")
+        sentences = sentence_quotes(p)
+        for start, end, quote in sentences:
+            out.append(
+                Window(p, start, end, quote, Evidence.of(redact(clean(quote).text)), context)
+            )
+        if pairs:
+            for (s1, _, _), (_, e2, _) in itertools.pairwise(sentences):
+                quote = p.quote[s1 - p.start : e2 - p.start]
+                ev = Evidence.of(redact(clean(quote).text))
+                doubles.append(Window(p, s1, e2, quote, ev, context))
+        previous = p
+    return out + doubles

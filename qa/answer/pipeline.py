@@ -1,0 +1,228 @@
+"""Where a question goes: the staged answer path.
+
+    question -> small talk? -> turn (follow-up search + history) -> shape
+             -> retrieve -> read -> compose (split, verify, number, emit)
+             -> answer, or quote a sentence that plainly answers, or abstain
+
+Abstention is decided here, outside the model's first token: the reader always
+gets to answer; its claims count only if verification finds a sentence of the
+article that supports them; when none survives (or the model says the article
+does not tell), a sentence that plainly answers is quoted instead if its
+question coverage reaches the calibrated threshold of the mode (whole article
+or top-k passages, ``Settings.quote_threshold_*``); otherwise the answer is
+:data:`ABSTENTION`. Summaries never abstain: a failed summary falls back to
+quoting the article's central sentences.
+
+Example:
+    >>> from qa.split import Passage
+    >>> text = "Pete Hegseth is the US Secretary of Defense."
+    >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
+    >>> class Lookup:  # any Retriever: here, every passage is a hit
+    ...     def retrieve(self, question, k=None):
+    ...         from qa.retrieve import Hit, Retrieval
+    ...         return Retrieval(question, [Hit(p, 0.9, 1.0, 1.0, 1.0)], True)
+    >>> path = AnswerPipeline(Settings(backend="extractive"), Lookup(), lambda: [p],
+    ...                       lambda: None, lambda: {})
+    >>> stream = AnswerStream(path.run("Who is Pete Hegseth?", []))
+    >>> "".join(stream)
+    'Pete Hegseth is the US Secretary of Defense [1].'
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from typing import Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from qa.answer.compose import Composer
+from qa.answer.conversation import NOT_A_QUESTION, looks_like_question, resolve, small_talk
+from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
+from qa.answer.shapes import Shape, classify
+from qa.answer.types import ABSTENTION, Answer, AnswerStream
+from qa.answer.verifier import SentenceVerifier
+from qa.retrieve import Retrieval
+from qa.settings import Settings
+from qa.split import Passage
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AnswerPipeline", "AnswerStream", "Retriever"]
+
+_NOTICE_FALLBACK = (
+    "The language model is unavailable ({reason}); showing the best matching sentence instead."
+)
+_NOTICE_CUT = "The language model stopped mid-answer ({reason}); the answer may be incomplete."
+# Relocating a claim searches every sentence of the selected articles up to this
+# many passages; past it, the passages the reader saw and the retrieved ones.
+_SEARCH_ALL_UP_TO = 400
+# Claims an answer of each shape may make (lists and summaries: as many as verify).
+_CLAIMS = {Shape.FACTOID: 1, Shape.YES_NO: 1, Shape.WHY_HOW: 2}
+
+
+class Retriever(Protocol):
+    """Ranks passages for a question and judges whether any is relevant."""
+
+    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+        """The ranked hits for ``question``."""
+        ...
+
+
+class AnswerPipeline:
+    """Answers one question at a time from the passages of the selected articles.
+
+    Args:
+        settings: Backend, thresholds and the whole-article size limit.
+        retriever: Ranks passages.
+        passages: Every passage of the selected articles, in article order.
+        llm: The chat model, started on first call; ``None`` when unavailable.
+        idf: Inverse document frequency of terms over the searched passages.
+        llm_error: Why the chat model is unavailable, for the notice.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        passages: Callable[[], Sequence[Passage]],
+        llm: Callable[[], BaseChatModel | None],
+        idf: Callable[[], Mapping[str, float]],
+        llm_error: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.passages = passages
+        self.llm = llm
+        self.idf = idf
+        self.llm_error = llm_error
+
+    def whole_article(self) -> bool:
+        """Whether the selected articles are short enough to go to the reader whole."""
+        return sum(len(p.text) for p in self.passages()) <= self.settings.full_article_chars
+
+    def numbered(self, shape: Shape, retrieval: Retrieval) -> list[Passage]:
+        """The passages shown to the reader, in the order they are numbered."""
+        if self.whole_article():
+            return list(self.passages())
+        if shape is Shape.SUMMARY:  # news puts the gist first: the opening passages
+            return list(self.passages()[: self.settings.top_k + 1])
+        return [h.passage for h in retrieval.hits]
+
+    def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
+        """Stream the answer to ``question``; return the final :class:`Answer`."""
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        answer = Answer("", True, [], question, question, self.settings.backend, timings=timings)
+        reply = small_talk(question)
+        if reply is not None:
+            answer.text, answer.abstained, answer.shape, answer.source = (
+                reply,
+                False,
+                "chat",
+                "chat",
+            )
+            timings["first_token_ms"] = timings["total_ms"] = (time.perf_counter() - t0) * 1000
+            yield reply
+            return answer
+        turn = resolve(question, history)
+        shape = classify(question)
+        answer.standalone_question, answer.shape = turn.search, shape.value
+        t1 = time.perf_counter()
+        retrieval = self.retriever.retrieve(turn.search)
+        timings["retrieval_ms"] = (time.perf_counter() - t1) * 1000
+        answer.hits = retrieval.hits
+        composer: Composer | None = None
+        if retrieval.relevant or shape is Shape.SUMMARY:
+            numbered = self.numbered(shape, retrieval)
+            everything = self.passages()
+            searched = everything if len(everything) <= _SEARCH_ALL_UP_TO else numbered
+            # Lists and summaries name things the question does not: no topic check there.
+            on_topic = shape not in (Shape.LIST, Shape.SUMMARY)
+            verifier = SentenceVerifier(
+                searched,
+                self.settings.support_threshold,
+                turn.search if on_topic else "",
+                self.settings.min_question_overlap,
+            )
+            request = ReadRequest(
+                question,
+                shape,
+                {i + 1: p for i, p in enumerate(numbered)},
+                [h.passage for h in retrieval.hits],
+                turn.history,
+                answer.diagnostics,
+            )
+            ordered = shape in (Shape.LIST, Shape.SUMMARY)
+            limit = _CLAIMS.get(shape)
+            composer = Composer(verifier, request.numbered, question, ordered, limit)
+            yield from self._read(request, composer, answer)
+            if not composer.pieces and answer.diagnostics.get("reader") == "llm":
+                # The reader said nothing the article supports: quote a sentence that
+                # plainly answers, if one does.
+                composer = Composer(verifier, request.numbered, question, ordered, limit)
+                yield from self._quote(request, composer, answer)
+        if composer is None or not composer.pieces:
+            answer.citations, answer.source = [], "abstain"
+            answer.text = (
+                ABSTENTION if looks_like_question(question) or turn.history else NOT_A_QUESTION
+            )
+            timings.setdefault("first_token_ms", (time.perf_counter() - t0) * 1000)
+            yield answer.text
+        else:
+            answer.abstained = False
+            answer.text, answer.citations = composer.text, composer.citations
+            if composer.first_emit is not None:
+                timings.setdefault("first_token_ms", (composer.first_emit - t0) * 1000)
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        return answer
+
+    def _reader(self, answer: Answer) -> tuple[Reader, bool]:
+        """The primary reader, and whether it is the language model."""
+        if self.settings.backend != "extractive":
+            llm = self.llm()
+            if llm is not None:
+                return READERS["llm"](ReaderContext(llm=llm)), True
+            answer.notice = _NOTICE_FALLBACK.format(reason=self.llm_error() or "not configured")
+        return READERS["extractive"](ReaderContext(idf=self.idf(), min_score=MIN_SCORE)), False
+
+    def _read(self, request: ReadRequest, composer: Composer, answer: Answer) -> Iterator[str]:
+        reader, is_llm = self._reader(answer)
+        answer.diagnostics["reader"] = "llm" if is_llm else "extractive"
+        start = time.perf_counter()
+        try:
+            for chunk in reader.read(request):
+                yield from composer.feed(chunk)
+            yield from composer.finish()
+        except Exception as exc:  # the model failing must not lose the answer
+            reason = type(exc).__name__
+            log.warning("reading failed: %s", exc)
+            yield from composer.finish(complete_only=True)
+            if composer.pieces:
+                answer.notice = _NOTICE_CUT.format(reason=reason)
+            else:
+                answer.notice = _NOTICE_FALLBACK.format(reason=reason)
+                answer.source = "fallback"
+                extractive = READERS["extractive"](ReaderContext(idf=self.idf()))
+                for chunk in extractive.read(request):
+                    yield from composer.feed(chunk)
+                yield from composer.finish()
+        finally:
+            answer.diagnostics["raw"] = composer.raw
+            answer.diagnostics["reader_ms"] = (time.perf_counter() - start) * 1000
+
+    def _quote(self, request: ReadRequest, composer: Composer, answer: Answer) -> Iterator[str]:
+        if request.shape is Shape.SUMMARY:
+            threshold = 0.0
+        elif self.whole_article():
+            threshold = self.settings.quote_threshold_whole
+        else:
+            threshold = self.settings.quote_threshold_topk
+        quoter = READERS["extractive"](ReaderContext(idf=self.idf(), min_score=threshold))
+        for chunk in quoter.read(request):
+            yield from composer.feed(chunk)
+        yield from composer.finish()
+        answer.diagnostics["quote_text"] = composer.raw
+        if composer.pieces:
+            answer.source = "quote"

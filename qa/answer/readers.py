@@ -1,0 +1,197 @@
+"""Readers: strategies that read passages and write an answer with ``[n]`` markers.
+
+Readers are peers behind one registry, :data:`READERS`; the answer path picks
+one by name (``llm`` for the embedded and openai backends, ``extractive`` for
+no model, and as the fallback that quotes a sentence that plainly answers).
+What a reader writes is raw: :class:`qa.answer.compose.Composer` verifies it.
+
+Example:
+    >>> from qa.answer.shapes import Shape
+    >>> from qa.split import Passage
+    >>> text = "Pete Hegseth is the US Secretary of Defense. It rained."
+    >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
+    >>> reader = READERS["extractive"](ReaderContext(idf={}, min_score=0.5))
+    >>> "".join(reader.read(ReadRequest("Who is Hegseth?", Shape.FACTOID, {1: p}, [p])))
+    'Pete Hegseth is the US Secretary of Defense. [1]\\n'
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
+
+from qa.answer.evidence import Window, windows
+from qa.answer.shapes import Shape
+from qa.guard import redact
+from qa.lexical import content_terms, terms
+from qa.prompts import answer_prompt
+from qa.split import Passage
+
+#: Tokens a list or a summary may take (five items of ~30 tokens, with markers).
+_LONG_ANSWER_TOKENS = 240
+#: Weighted question coverage a sentence needs to be offered by the extractive backend.
+MIN_SCORE = 0.5
+
+
+@dataclass
+class ReadRequest:
+    """Everything a reader may use for one question."""
+
+    question: str
+    shape: Shape
+    #: The passages shown to the reader, by the number its markers use.
+    numbered: Mapping[int, Passage]
+    #: Retrieved passages, best first (the extractive reader quotes from these).
+    ranked: Sequence[Passage]
+    #: Earlier turns, when the question follows up on them ("" otherwise).
+    history: str = ""
+    #: Readers record what evaluation and calibration need here.
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+class Reader(Protocol):
+    """Writes an answer to a :class:`ReadRequest`, streamed as raw text pieces."""
+
+    def read(self, request: ReadRequest) -> Iterator[str]:
+        """Raw answer text with ``[n]`` markers, in pieces."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReaderContext:
+    """What a reader may be built from."""
+
+    llm: BaseChatModel | None = None
+    #: Inverse document frequency of terms over the searched passages.
+    idf: Mapping[str, float] = field(default_factory=dict)
+    #: Below this weighted coverage the extractive reader quotes nothing.
+    min_score: float = MIN_SCORE
+
+
+def _abstain_probability(metadata: Mapping[str, Any]) -> float | None:
+    """Probability mass the model put on starting with the abstention marker."""
+    content = (metadata.get("logprobs") or {}).get("content") or []
+    if not content:
+        return None
+    top = content[0].get("top_logprobs") or []
+    return sum(math.exp(t["logprob"]) for t in top if t["token"].strip().upper().startswith("NOT"))
+
+
+class LLMReader:
+    """A chat model reads the numbered passages; the instructions follow the shape.
+
+    The system message (rules and passages) is the same for every question about
+    an article, so llama.cpp reuses its cached prefix; the shape's instructions and
+    any history come after it, in the user message.
+    """
+
+    def __init__(self, llm: BaseChatModel) -> None:
+        self.llm = llm
+
+    @classmethod
+    def create(cls, context: ReaderContext) -> LLMReader:
+        """The registry's constructor."""
+        if context.llm is None:
+            raise ValueError("the llm reader needs a chat model")
+        return cls(context.llm)
+
+    def read(self, request: ReadRequest) -> Iterator[str]:
+        """Stream the model's answer; record P("NOT IN ARTICLE") and the raw output."""
+        block = "\n".join(f"[{n}] {redact(p.text)}" for n, p in request.numbered.items())
+        history = f"Earlier in this conversation:\n{request.history}\n\n" if request.history else ""
+        llm: Runnable[Any, Any] = self.llm
+        if request.shape in (Shape.LIST, Shape.SUMMARY):  # several claims need more room
+            llm = self.llm.bind(max_completion_tokens=_LONG_ANSWER_TOKENS)
+        chain = answer_prompt(request.shape.value) | llm
+        stream = chain.stream({"passages": block, "question": request.question, "history": history})
+        first = True
+        try:
+            for chunk in stream:
+                if first and chunk.response_metadata.get("logprobs"):
+                    first = False
+                    request.diagnostics["p_abstain"] = _abstain_probability(chunk.response_metadata)
+                yield str(chunk.content)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+
+
+class ExtractiveReader:
+    """Quotes the sentences that best cover the question's content terms.
+
+    A sentence's score is the idf-weighted share of the question's content terms
+    it contains, plus a tiny bonus for better-retrieved passages. Summaries quote
+    the opening sentence and the sentences most central to the article.
+    """
+
+    def __init__(self, idf: Mapping[str, float], min_score: float = MIN_SCORE) -> None:
+        self.idf = idf
+        self.min_score = min_score
+
+    @classmethod
+    def create(cls, context: ReaderContext) -> ExtractiveReader:
+        """The registry's constructor."""
+        return cls(context.idf, context.min_score)
+
+    def read(self, request: ReadRequest) -> Iterator[str]:
+        """Quoted sentences with markers; ``diagnostics["quote_score"]`` is the best score."""
+        number = {(p.article_id, p.start): n for n, p in request.numbered.items()}
+        if request.shape is Shape.SUMMARY:
+            chosen = self.central(list(request.numbered.values()))
+        else:
+            scored = self.scored(request.question, request.ranked)
+            if scored:  # what a lower threshold would have quoted: for calibration
+                request.diagnostics["quote_score"] = scored[0][0]
+                request.diagnostics["quote_candidate"] = scored[0][1].text
+            limit = 3 if request.shape is Shape.LIST else 1
+            chosen = [w for s, w in scored[:limit] if s >= self.min_score]
+        for window in sorted(chosen, key=lambda w: w.start):
+            n = number.get((window.passage.article_id, window.passage.start))
+            marker = f" [{n}]" if n else ""
+            yield f"{window.text}{marker}\n"
+
+    def scored(self, question: str, ranked: Sequence[Passage]) -> list[tuple[float, Window]]:
+        """Sentences of ``ranked`` with their scores, best first."""
+        q_terms = set(content_terms(question))
+        if not q_terms:
+            return []
+        default = max(self.idf.values(), default=1.0)
+        weight = {t: self.idf.get(t, default) for t in q_terms}
+        total = sum(weight.values())
+        out = []
+        for rank, p in enumerate(ranked):
+            for window in windows([p], pairs=False):
+                found = q_terms & set(terms(window.quote))
+                out.append((sum(weight[t] for t in found) / total + 0.01 / (rank + 1), window))
+        out.sort(key=lambda x: -x[0])
+        return out
+
+    @staticmethod
+    def central(passages: Sequence[Passage], count: int = 3) -> list[Window]:
+        """The opening sentence and the ``count - 1`` sentences sharing most terms with
+        the rest of the article (length-normalised), in article order."""
+        sentences = windows(passages, pairs=False)
+        if not sentences:
+            return []
+        frequency = Counter(t for w in sentences for t in set(terms(w.quote)))
+
+        def centrality(w: Window) -> float:
+            own = set(terms(w.quote))
+            return sum(frequency[t] - 1 for t in own) / math.sqrt(len(own) + 1)
+
+        rest = sorted(sentences[1:], key=centrality, reverse=True)[: count - 1]
+        return [sentences[0], *rest]
+
+
+#: Every reading strategy, by name.
+READERS: dict[str, Callable[[ReaderContext], Reader]] = {
+    "llm": LLMReader.create,
+    "extractive": ExtractiveReader.create,
+}

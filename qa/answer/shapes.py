@@ -1,0 +1,74 @@
+"""What kind of answer a question asks for, decided from its wording alone.
+
+A regular expression is the cheapest signal that is reliable here: people mark
+the shape in the first words ("What are the five ...", "Summarize ...", "Why
+...", "Did ..."). ``bench/shape_accuracy.py`` measures how often it is right on
+labelled questions.
+
+Example:
+    >>> [classify(q).value for q in ("What is this article about?",
+    ...     "What are the five disagreements?", "Why is Trump reluctant?",
+    ...     "Did Trump meet Zelensky?", "Who is Pete Hegseth?")]
+    ['summary', 'list', 'why_how', 'yes_no', 'factoid']
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Shape(StrEnum):
+    """Answer shapes: each gets its own instructions and presentation."""
+
+    FACTOID = "factoid"  # one short sentence
+    LIST = "list"  # one claim per item, in article order
+    SUMMARY = "summary"  # a few sentences, one claim each, in article order
+    WHY_HOW = "why_how"  # one or two sentences of explanation
+    YES_NO = "yes_no"  # "Yes" / "No" and the sentence that says so
+
+
+_NUMBER = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|all|main|key|various|"
+    r"different|major|other)"
+)
+_SUMMARY = re.compile(
+    r"\b(?:summar\w*|sum up|gist|tl;?dr|overview|recap|"
+    r"main (?:points?|ideas?|takeaways?|message|argument)|key (?:points?|takeaways?|facts)|"
+    r"(?:what|what's|whats)\s+(?:is\s+)?(?:this|the)\s+(?:article|story|piece|text|post|report)"
+    r"(?:\s+(?:mainly|mostly|really))?\s+about|"
+    r"what (?:does|did) (?:this|the) (?:article|story|piece|author) (?:say|argue|claim)\s*\??$|"
+    r"what (?:happened|is going on)\s*\??$)",
+    re.IGNORECASE,
+)
+_LIST = re.compile(
+    r"^(?:please\s+)?(?:list|name|enumerate|give me|tell me)\b(?! (?:the )?(?:name|date|reason)\b)"
+    rf"|^(?:what|which|who)\s+(?:are|were)\s+(?:the\s+|all\s+)?{_NUMBER}\b"
+    r"|^(?:what|which)\s+(?:are|were)\s+(?:the|all)\s+(?:\w+\s+)?\w+s\b"
+    r"(?:\s+(?:mentioned|discussed|named|listed|described|given|raised|involved)\b.*)?\s*\??$"
+    rf"|\b{_NUMBER}\s+\w+(?:s|es)\b.*\b(?:are|were)\s+(?:they|there)\b",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|shall|may|might)\b",
+    re.IGNORECASE,
+)
+_WHY_HOW = re.compile(
+    r"^(?:why|how come|for what reason|in what way|explain)\b"
+    r"|^how\b(?!\s+(?:many|much|long|old|far|often|big|large|soon|early|late)\b)",
+    re.IGNORECASE,
+)
+
+
+def classify(question: str) -> Shape:
+    """The :class:`Shape` that ``question`` asks for (``FACTOID`` when unsure)."""
+    q = question.strip()
+    if _SUMMARY.search(q):
+        return Shape.SUMMARY
+    if _LIST.search(q):
+        return Shape.LIST
+    if _WHY_HOW.search(q):
+        return Shape.WHY_HOW
+    if _YES_NO.search(q):
+        return Shape.YES_NO
+    return Shape.FACTOID

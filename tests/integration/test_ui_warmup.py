@@ -1,0 +1,183 @@
+"""Questions asked while the model warms up, or while it is busy, in the real app.
+
+The app is the real Gradio app over real Chroma and the real embedder; only the
+chat model is a fake that takes its time (the first call, the warm-up, longest).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from qa.service import WARMING, ChatService
+from qa.settings import Settings
+from tests.conftest import ARTIFACTS
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ARTIFACTS / "ui"
+REPLY = "Pete Hegseth is the US Secretary of Defense [7]."
+QUESTION = "Who is Pete Hegseth?"
+
+
+class SlowChatModel(BaseChatModel):
+    """Answers ``REPLY`` after ``warm_s`` on its first call and ``answer_s`` on later ones."""
+
+    warm_s: float
+    answer_s: float
+    calls: int = 0
+    finished: list[float] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "slow-fake"
+
+    def _pause(self) -> None:
+        first = self.calls == 0
+        self.calls += 1
+        time.sleep(self.warm_s if first else self.answer_s)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:  # fmt: skip
+        self._pause()
+        self.finished.append(time.monotonic())
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=REPLY))])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:  # fmt: skip
+        self._pause()
+        for word in REPLY.split(" "):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+        self.finished.append(time.monotonic())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _app(tmp_path: Path, model: SlowChatModel, slots: int = 1) -> tuple[Any, ChatService, str]:
+    from ui.app import serve
+
+    port = _free_port()
+    settings = Settings(
+        index_dir=tmp_path / "index", upload_dir=tmp_path / "uploads", backend="openai",
+        ui_port=port, llm_slots=slots,
+    )  # fmt: skip
+    service = ChatService(settings, llm_factory=lambda _: model)
+    demo = serve(settings, block=False, service=service)
+    return demo, service, f"http://127.0.0.1:{port}/"
+
+
+def test_api_question_during_warm_up_waits_and_gets_the_models_answer(tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    model = SlowChatModel(warm_s=6.0, answer_s=0.1)
+    demo, service, url = _app(tmp_path, model)
+    try:
+        client = Client(url, verbose=False)
+        assert service.queue.warming == WARMING, "the question must be asked during warm-up"
+        answer = client.predict(QUESTION, "", "", api_name="/ask")
+        answered = time.monotonic()
+        assert service.queue.warming is None
+        assert answer["text"].startswith("Pete Hegseth is the US Secretary of Defense")
+        assert answer["notice"] is None and not answer["abstained"]
+        assert answer["citations"] and "Hegseth" in answer["citations"][0]["quote"]
+        # Warm-up first, then this question: the model answered it after warming.
+        assert model.calls >= 2 and model.finished[0] < model.finished[-1] <= answered
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian chromium is required: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+def _open(browser: Any, url: str) -> Any:
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return page
+
+
+def _send(page: Any, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.click("#send")
+
+
+def _chat_shows(page: Any, text: str, timeout: float = 60_000) -> None:
+    page.wait_for_function(
+        "t => (document.querySelector('#chat')?.innerText || '').includes(t)",
+        arg=text,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.browser
+def test_browser_question_during_warm_up_shows_progress_then_the_answer(
+    tmp_path: Path, browser: Any
+) -> None:
+    model = SlowChatModel(warm_s=8.0, answer_s=0.1)
+    demo, service, url = _app(tmp_path, model)
+    try:
+        page = _open(browser, url)
+        assert service.queue.warming == WARMING, "the question must be asked during warm-up"
+        _send(page, QUESTION)
+        _chat_shows(page, WARMING, timeout=10_000)
+        assert "next" in page.inner_text("#chat")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "warm-up-1-question-waits.png"), full_page=True)
+        page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
+        text = page.inner_text("#chat")
+        assert "US Secretary of Defense" in text and WARMING not in text
+        page.screenshot(path=str(SHOTS / "warm-up-2-answer.png"), full_page=True)
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+def test_browser_second_user_sees_their_place_while_the_model_is_busy(
+    tmp_path: Path, browser: Any
+) -> None:
+    model = SlowChatModel(warm_s=0.1, answer_s=5.0)
+    demo, service, url = _app(tmp_path, model, slots=1)
+    try:
+        first, second = _open(browser, url), _open(browser, url)
+        deadline = time.monotonic() + 60
+        while service.queue.warming and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _send(first, QUESTION)
+        deadline = time.monotonic() + 30
+        while service.queue.snapshot()[0] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _send(second, QUESTION)
+        _chat_shows(second, "Waiting for the model", timeout=10_000)
+        assert "1 being answered now" in second.inner_text("#chat")
+        second.screenshot(path=str(SHOTS / "queue-waiting-for-a-free-slot.png"), full_page=True)
+        for page in (first, second):
+            page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
+            assert "Waiting for the model" not in page.inner_text("#chat")
+    finally:
+        demo.close()
