@@ -19,7 +19,13 @@ For each size, in one process (same-run baselines):
 * ``ArticleQA(ids, backend="extractive").retriever.retrieve`` over all
   articles and over smaller selections: p50/p95, and where the time goes;
 * process start to first retrieval in a fresh interpreter, with and without
-  the BM25 index saved on disk (and, with ``--baseline-src``, the old code).
+  the BM25 index saved on disk (and, with ``--baseline-src``, the old code):
+  wall seconds and CPU seconds (on a shared machine the CPU time is what an
+  idle one would take, give or take the second core).
+
+Timings on a machine shared with other work swing widely; compare rows of
+one run, and see the "no-embed" columns and the breakdown for the part of a
+retrieval that is not the embedding model.
 
 ``--recall`` instead measures recall@5 of each lexical engine inside the
 hybrid retriever on the dev sets (SQuAD 2.0 Normans and the seed questions).
@@ -272,6 +278,7 @@ def retrieval_rows(store: Any, questions: list[str]) -> list[dict[str, Any]]:
     from qa.chain import ArticleQA
 
     ids = [i.article_id for i in store.articles()]
+    vectors = {q: store.embeddings.embed_query(q) for q in questions}
     rows = []
     for label, chosen in (
         ("all articles", ids),
@@ -284,17 +291,37 @@ def retrieval_rows(store: Any, questions: list[str]) -> list[dict[str, Any]]:
         retriever = bot.retriever
         retriever.retrieve(questions[0])  # builds or loads the BM25 index
         p50, p95 = timed(retriever.retrieve, questions)
+        embedder, store._embeddings = store._embeddings, KnownVectors(vectors)
+        try:  # the same retrievals with the question vectors known: all but the model
+            rest50, rest95 = timed(retriever.retrieve, questions)
+        finally:
+            store._embeddings = embedder
         row: dict[str, Any] = {
             "selection": label,
             "articles": len(chosen),
             "passages": store.passage_count(chosen),
             "p50_ms": p50,
             "p95_ms": p95,
+            "no-embed p50": rest50,
+            "no-embed p95": rest95,
         }
         if label == "all articles":
             row["parts_p50_ms"] = retrieval_parts(store, chosen, questions)
         rows.append(row)
     return rows
+
+
+class KnownVectors(Embeddings):
+    """Question vectors computed beforehand: times retrieval without the model."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.vectors[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.vectors[text]
 
 
 def retrieval_parts(store: Any, chosen: list[str], questions: list[str]) -> dict[str, float]:
@@ -351,18 +378,21 @@ def start_rows(store: Any, kind: str, baseline_src: str | None) -> list[dict[str
     for label, run_env in runs:
         if label.startswith("no saved"):
             shutil.rmtree(lexical_dir, ignore_errors=True)
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         out = subprocess.run(
             [sys.executable, __file__, "--start-child", str(store.settings.index_dir), kind],
             capture_output=True, text=True, env=run_env, cwd=tempfile.gettempdir(),
         )  # fmt: skip
         wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
         if out.returncode:
             last = (out.stderr.strip().splitlines() or ["?"])[-1]
             rows.append({"start": label, "error": last[:160]})
             continue
         data = json.loads(out.stdout.strip().splitlines()[-1])
-        rows.append({"start": label, "wall_s": wall, **data["marks"]})
+        rows.append({"start": label, "wall_s": wall, "cpu_s": cpu_s, **data["marks"]})
     return rows
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from langchain_core.language_models import BaseChatModel
-from langchain_openai import ChatOpenAI
 
 from qa.errors import ModelError
 from qa.settings import MODEL_PARTS, MODEL_SHA256, Settings
@@ -286,6 +285,9 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
     """
     if settings.backend == "extractive":
         return None
+    # Imported here: the openai client is ~1 s of imports that `qa ui` need not wait for.
+    from langchain_openai import ChatOpenAI
+
     bias: dict[int, int] | None = None
     if settings.backend == "embedded":
         server = LlamaServer.get(settings)

@@ -4,7 +4,7 @@ Example:
     >>> "{passages}" in load_template("answer")
     True
     >>> answer_prompt("list").input_variables
-    ['history', 'passages', 'question']
+    ['passages', 'question']
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 
 _HERE = Path(__file__).resolve().parent
 # Installed wheel: qa/prompts; source checkout: <root>/prompts.
@@ -30,14 +30,15 @@ def load_template(name: str) -> str:
 
 
 def answer_prompt(shape: str = "factoid") -> ChatPromptTemplate:
-    """System (rules + numbered passages), then any history and the question with the
-    instructions for its shape (``prompts/ask_<shape>.txt``). The system part is a
-    fixed prefix for a given article, so llama.cpp can reuse its cache whatever
-    the question's shape or history."""
+    """System (rules + numbered passages), then the earlier turns a follow-up leans on
+    (``history``: chat messages), then the question with the instructions for its
+    shape (``prompts/ask_<shape>.txt``). The system part is a fixed prefix for a
+    given article, so llama.cpp can reuse its cache whatever the shape or history."""
     return ChatPromptTemplate.from_messages(
         [
             ("system", load_template("answer")),
-            ("human", "{history}" + load_template(f"ask_{shape}")),
+            MessagesPlaceholder("history", optional=True),
+            ("human", load_template(f"ask_{shape}")),
         ]
     )
 

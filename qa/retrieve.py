@@ -99,6 +99,13 @@ class HybridRetriever(BaseRetriever):
         by_id = {p.id: p for p in self.store.passages(selection.article_ids)}
         return [by_id[pid] for pid in index.ids], index.bm25
 
+    def warm_up(self) -> None:
+        """Load what the first question needs: the BM25 index (from disk when saved),
+        the embedding model and Chroma's vector index."""
+        selection = self.store.select(self.article_ids)
+        self.store.lexical(selection)
+        self.store.search_ids(self.store.embeddings.embed_query("warm up"), 1, selection)
+
     def retrieve(self, question: str, k: int | None = None) -> Retrieval:
         """Rank passages for ``question`` and judge whether anything is relevant.
 

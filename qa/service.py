@@ -106,16 +106,24 @@ class ChatService:
         return ArticleQA(article_id, settings=settings, store=self.store, llm=llm)
 
     # ------------------------------------------------------ warm-up and the line
-    def start_warm_up(self) -> threading.Thread | None:
+    def start_warm_up(self, after: threading.Event | None = None) -> threading.Thread | None:
         """Warm the default article's model in the background (not for extractive).
 
-        The line is held first, so a question asked meanwhile waits with a
-        visible notice instead of racing the warm-up for the CPU.
+        The line is held at once, so a question asked meanwhile waits with a
+        visible notice instead of racing the warm-up for the CPU. The work
+        starts when ``after`` is set: llama.cpp holds Python's GIL while it
+        loads the model, which would stall a page being served.
         """
         if self.settings.backend == "extractive":
             return None
         self.queue.hold(WARMING)
-        thread = threading.Thread(target=self.warm_up, name="qa-warm-up", daemon=True)
+
+        def run() -> None:
+            if after is not None:
+                after.wait()
+            self.warm_up()
+
+        thread = threading.Thread(target=run, name="qa-warm-up", daemon=True)
         thread.start()
         return thread
 

@@ -326,6 +326,9 @@ class PassageStore:
         self._passages: OrderedDict[str, list[StoredPassage]] = OrderedDict()
         self._ids: OrderedDict[str, frozenset[str]] = OrderedDict()
         self._lexical: OrderedDict[str, LexicalIndex] = OrderedDict()
+        self._writing = threading.Lock()
+        self._writer: Chroma | None = None
+        self._reusing: ReusingEmbeddings | None = None
 
     @property
     def embeddings(self) -> Embeddings:
@@ -345,16 +348,17 @@ class PassageStore:
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
-        """Serialise writers of an embedded store across processes."""
-        if self.settings.chroma_host:
-            yield
-            return
-        with open(self.settings.index_dir / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
+        """Serialise writers: this store's threads, and processes on an embedded store."""
+        with self._writing:
+            if self.settings.chroma_host:
                 yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                return
+            with open(self.settings.index_dir / ".lock", "a+") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ----------------------------------------------------------------- reading
     @staticmethod
@@ -419,7 +423,9 @@ class PassageStore:
                 for aid, _, m in self._rows(self.catalog, ["metadatas"])
                 if aid != _GENERATION
             ]
-            self._articles = sorted(infos, key=lambda i: i.article_id)
+            with self._lock:
+                self._articles = sorted(infos, key=lambda i: i.article_id)
+                self._catalog.update({i.article_id: (i.version, i.passages) for i in infos})
         return self._articles
 
     def info(self, article_id: str) -> ArticleInfo:
@@ -735,8 +741,12 @@ class PassageStore:
         def count(n: int) -> None:
             report.embedded += n
 
-        reusing = ReusingEmbeddings(self.embeddings, known, on_embedded=count)
-        store = self.vectorstore(reusing)
+        if self._writer is None:  # kept: opening a langchain store costs a Chroma lookup
+            self._reusing = ReusingEmbeddings(self.embeddings)
+            self._writer = self.vectorstore(self._reusing)
+        assert self._reusing is not None
+        self._reusing.known, self._reusing.on_embedded = known, count  # under _write_lock
+        store = self._writer
         pending: list[tuple[str, str, dict[str, Any]]] = []
         remaining = {a.article_id: 0 for a, _, _ in work}
         owner: dict[str, str] = {}

@@ -106,7 +106,9 @@ _WANTS = {
 }
 _HAS = {
     "time": re.compile(
-        r"\d|\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
+        # Years, decades, ordinals ("the 10th", "June 1st"), then words that name times.
+        r"\b\d{3,4}s?\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
+        r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|"
         r"winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|years?|months?|"
         r"weeks?|days?|hours?|centur(?:y|ies)|decades?|yesterday|today|tomorrow|tonight|ago|"

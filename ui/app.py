@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -302,8 +303,9 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
             "pass --auth user:password (or set QA_UI_AUTH)"
         )
     service = service or ChatService(settings)
-    # Load the model and cache the article prefix while the page is being opened.
-    service.start_warm_up()
+    # The model and the article prefix load in the background once the page is served.
+    page_served = threading.Event()
+    service.start_warm_up(after=page_served)
     demo = build_app(service)
     # Enough workers that a question waiting for the model sits in the service's
     # line, where it is told its place, rather than silently in Gradio's.
@@ -315,7 +317,7 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
         share=False,
         show_error=False,
         max_file_size=settings.max_file_bytes,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         quiet=True,
         css=CSS,
         head=HEAD,
@@ -324,4 +326,7 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
         mcp_server=False,
         ssr_mode=False,
     )
+    page_served.set()
+    if block:
+        demo.block_thread()
     return demo

@@ -164,6 +164,11 @@ class Composer:
         return out
 
     @property
+    def full(self) -> bool:
+        """Whether the answer has all the claims it may have (reading can stop)."""
+        return self.limit is not None and len(self._seen) >= self.limit
+
+    @property
     def text(self) -> str:
         """Everything emitted so far."""
         return "".join(self.pieces)

@@ -3,7 +3,8 @@
 No model call rewrites a follow-up: that call used to evict the article's
 cached prompt prefix. Instead, a question that leans on an earlier turn (a
 pronoun, "what about ...", a bare "why?") is searched for together with the
-question it follows, and the reader sees the last turn after the cached prefix.
+question it follows, and the reader gets the turn it follows as earlier chat
+messages, after the cached prefix.
 A turn that asks nothing ("thanks", "hi") gets a short reply, and a question
 that does not lean on history is never merged with an older one.
 
@@ -71,8 +72,8 @@ class Turn:
     question: str
     #: What retrieval searches for: the question, after the one it follows up.
     search: str
-    #: The last turn for the reader ("" for a standalone question).
-    history: str
+    #: The turn(s) it follows, as ``(role, text)`` for the reader (empty when standalone).
+    history: tuple[tuple[str, str], ...]
 
 
 def small_talk(text: str) -> str | None:
@@ -102,7 +103,7 @@ def resolve(question: str, history: Sequence[dict[str, str]]) -> Turn:
     """The :class:`Turn` for ``question`` after ``history`` (role/content messages)."""
     users = [m for m in history if m.get("role") == "user" and str(m.get("content", "")).strip()]
     if not users or not follows_up(question):
-        return Turn(question, question, "")
+        return Turn(question, question, ())
     # The question it follows, and the one before that if that one followed up too.
     earlier = [str(users[-1]["content"])]
     if len(users) > 1 and follows_up(earlier[0]):
@@ -110,7 +111,7 @@ def resolve(question: str, history: Sequence[dict[str, str]]) -> Turn:
     reply = next(
         (m.get("content", "") for m in reversed(history) if m.get("role") == "assistant"), ""
     )
-    lines = [f"User: {_plain(q, 300)}" for q in earlier]
+    turns = [("user", f"Question: {_plain(q, 300)}") for q in earlier]
     if reply:
-        lines.append(f"Assistant: {_plain(reply, 300)}")
-    return Turn(question, " ".join([*earlier, question]), "\n".join(lines))
+        turns.append(("assistant", _plain(reply, 400)))
+    return Turn(question, " ".join([*earlier, question]), tuple(turns))

@@ -192,8 +192,16 @@ class AnswerPipeline:
         answer.diagnostics["reader"] = "llm" if is_llm else "extractive"
         start = time.perf_counter()
         try:
-            for chunk in reader.read(request):
-                yield from composer.feed(chunk)
+            chunks = reader.read(request)
+            try:
+                for chunk in chunks:
+                    yield from composer.feed(chunk)
+                    if composer.full:  # a factoid has its sentence: stop the model writing
+                        break
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:  # ends the model's request too
+                    close()
             yield from composer.finish()
         except Exception as exc:  # the model failing must not lose the answer
             reason = type(exc).__name__

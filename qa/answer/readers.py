@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer.evidence import Window, windows
@@ -49,8 +50,8 @@ class ReadRequest:
     numbered: Mapping[int, Passage]
     #: Retrieved passages, best first (the extractive reader quotes from these).
     ranked: Sequence[Passage]
-    #: Earlier turns, when the question follows up on them ("" otherwise).
-    history: str = ""
+    #: Earlier turns as ``(role, text)``, when the question follows up on them.
+    history: Sequence[tuple[str, str]] = ()
     #: Readers record what evaluation and calibration need here.
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
@@ -88,7 +89,7 @@ class LLMReader:
 
     The system message (rules and passages) is the same for every question about
     an article, so llama.cpp reuses its cached prefix; the shape's instructions and
-    any history come after it, in the user message.
+    the turns a follow-up leans on come after it, as chat messages.
     """
 
     def __init__(self, llm: BaseChatModel) -> None:
@@ -104,7 +105,10 @@ class LLMReader:
     def read(self, request: ReadRequest) -> Iterator[str]:
         """Stream the model's answer; record P("NOT IN ARTICLE") and the raw output."""
         block = "\n".join(f"[{n}] {redact(p.text)}" for n, p in request.numbered.items())
-        history = f"Earlier in this conversation:\n{request.history}\n\n" if request.history else ""
+        history = [
+            HumanMessage(text) if role == "user" else AIMessage(text)
+            for role, text in request.history
+        ]
         llm: Runnable[Any, Any] = self.llm
         if request.shape in (Shape.LIST, Shape.SUMMARY):  # several claims need more room
             llm = self.llm.bind(max_completion_tokens=_LONG_ANSWER_TOKENS)

@@ -105,6 +105,7 @@ def test_hybrid_retrieval_over_every_article(
 ) -> None:
     store, ids = big
     retriever = HybridRetriever(store=store, article_ids=ids, top_k=3)
+    retriever.warm_up()
     result = retriever.retrieve("Where does the keyword q37x appear?")
     assert result.hits[0].passage.article_id == "a037"
     assert result.hits[0].bm25 > 0 and result.relevant

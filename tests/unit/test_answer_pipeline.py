@@ -181,10 +181,11 @@ def test_follow_up_keeps_the_cached_prefix_and_searches_with_the_earlier_questio
         "Who is the US Secretary of Defense? What did he say about Article 5?"
     )
     # Same system message (the cached prefix); the history comes after it.
-    (system1, human1), (system2, human2) = llm.seen
+    (system1, _), (system2, earlier, reply, human2) = llm.seen
     assert system1.content == system2.content
-    assert "Earlier in this conversation" not in str(human1.content)
-    assert "Pete Hegseth is the US Secretary of Defense" in str(human2.content)
+    assert earlier.type == "human" and "Secretary of Defense" in str(earlier.content)
+    assert reply.type == "ai" and str(reply.content) == "Pete Hegseth is the US Secretary of Defense."
+    assert "Article 5" in str(human2.content)
 
 
 def test_a_new_question_is_not_merged_with_history() -> None:

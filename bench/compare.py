@@ -1,0 +1,109 @@
+"""This product against a plain LangChain RAG baseline and an extractive sentence picker.
+
+All three answer the same questions in the same run, with the same model where one is
+used: ``qa`` (the staged answer path, embedded backend), ``baseline`` (vector top-4,
+the classic "stuff" prompt, no verification; its four passages count as its
+citations, which is generous to it) and ``extractive`` (this product's BM25-weighted
+sentence picker, no model). Prints the metrics of each and saves a chart of
+correct-and-cited, false abstention and unanswerable abstention.
+
+Data sets, each run in the mode named:
+    seed        bench/seed_questions.jsonl (whole-article mode: the seed is short)
+    squad-topk  SQuAD 2.0 Normans, one long article (top-k passages)
+    squad-whole SQuAD 2.0 Normans cut into articles of <= 6,000 characters (whole article)
+
+Usage:
+    python bench/compare.py seed squad-topk squad-whole [--limit N] [--chart docs/answer_comparison.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_QUESTIONS = ROOT / "bench" / "seed_questions.jsonl"
+SQUAD = ROOT.parent / "shared" / "eval" / "squad2_normans.json"
+OUT = ROOT / "bench" / "out"
+METRICS = ["correct_and_cited", "answerable_accuracy", "false_abstention", "unanswerable_abstention"]
+PIPELINES = ["qa", "baseline", "extractive"]
+
+
+def run(dataset: str, limit: int | None, index_dir: Path) -> dict[str, dict[str, Any]]:
+    from qa.evaluate import load_eval, run_eval, split_articles
+    from qa.models import chat_model
+    from qa.settings import Settings
+
+    if dataset == "seed":
+        evalset = load_eval(SEED_QUESTIONS)
+    else:
+        evalset = load_eval(SQUAD)
+        if dataset == "squad-whole":
+            evalset = split_articles(evalset, 6000)
+    settings = Settings(index_dir=index_dir, backend="embedded")
+    if dataset == "squad-topk":
+        settings = settings.updated(full_article_chars=0)
+    llm = chat_model(settings)
+    out: dict[str, dict[str, Any]] = {}
+    for pipeline in PIPELINES:
+        if pipeline == "extractive":
+            metrics, records = run_eval(
+                evalset, settings.updated(backend="extractive"), limit=limit
+            )
+        else:
+            metrics, records = run_eval(evalset, settings, pipeline=pipeline, limit=limit, llm=llm)
+        out[pipeline] = {"metrics": metrics, "records": records}
+        print(f"{dataset:12} {pipeline:10} " + "  ".join(f"{k} {metrics[k]:.3f}" for k in METRICS))
+        print(f"{'':12} {'':10} p50 {metrics['p50_ms']:.0f} ms, p95 {metrics['p95_ms']:.0f} ms")
+    return out
+
+
+def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = ["correct and\ncited", "false\nabstention", "unanswerable\nabstention"]
+    keys = ["correct_and_cited", "false_abstention", "unanswerable_abstention"]
+    fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4.2), squeeze=False)
+    width = 0.27
+    for ax, (dataset, by_pipe) in zip(axes[0], results.items(), strict=True):
+        for i, (pipe, result) in enumerate(by_pipe.items()):
+            values = [result["metrics"][k] for k in keys]
+            xs = [x + (i - 1) * width for x in range(len(keys))]
+            bars = ax.bar(xs, values, width, label=pipe)
+            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+        ax.set_xticks(range(len(keys)))
+        ax.set_xticklabels(labels)
+        ax.set_ylim(0, 1.1)
+        ax.set_title(dataset)
+        ax.legend(fontsize=8)
+    fig.suptitle("Same questions, same run: qa vs plain LangChain RAG vs extractive picker")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="+", choices=["seed", "squad-topk", "squad-whole"])
+    parser.add_argument("--limit", type=int, help="Only the first N questions of each set.")
+    parser.add_argument("--chart", type=Path, default=OUT / "answer_comparison.png")
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for dataset in args.datasets:
+            results[dataset] = run(dataset, args.limit, Path(tmp) / dataset)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for dataset, by_pipe in results.items():
+        (OUT / f"compare_{dataset}.json").write_text(json.dumps(by_pipe, indent=1, default=str))
+    chart(results, args.chart)
+    print(f"chart: {args.chart}")
+
+
+if __name__ == "__main__":
+    main()
