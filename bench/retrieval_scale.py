@@ -18,6 +18,8 @@ For each size, in one process (same-run baselines):
   version, ``PassageStore.search_ids`` and an unfiltered search as the floor;
 * ``ArticleQA(ids, backend="extractive").retriever.retrieve`` over all
   articles and over smaller selections: p50/p95, and where the time goes;
+* with ``--baseline-src``, retrieval over all articles by the old and this
+  code, each in a fresh interpreter, on the same index;
 * process start to first retrieval in a fresh interpreter, with and without
   the BM25 index saved on disk (and, with ``--baseline-src``, the old code):
   wall seconds and CPU seconds (on a shared machine the CPU time is what an
@@ -366,6 +368,46 @@ def start_child(index_dir: str, kind: str) -> None:
     print(json.dumps({"marks": marks, "hits": len(hits)}))
 
 
+def retrieval_child(index_dir: str, kind: str, queries: str) -> None:
+    """Runs in a fresh interpreter (old or new code): retrieval p50/p95 over all articles."""
+    from qa.chain import ArticleQA
+    from qa.settings import Settings
+    from qa.store import PassageStore
+
+    questions = dev_questions()[: int(queries)]
+    settings = Settings(index_dir=Path(index_dir), backend="extractive")
+    store = PassageStore(settings, HashEmbeddings() if kind == "hash" else None)
+    ids = [i.article_id for i in store.articles()]
+    retriever = ArticleQA(ids, backend="extractive", settings=settings, store=store).retriever
+    retriever.retrieve(questions[0])
+    p50, p95 = timed(retriever.retrieve, questions)
+    store._embeddings = KnownVectors({q: store.embeddings.embed_query(q) for q in questions})
+    rest50, rest95 = timed(retriever.retrieve, questions)
+    print(json.dumps([p50, p95, rest50, rest95]))
+
+
+def code_rows(store: Any, kind: str, queries: int, baseline_src: str) -> list[dict[str, Any]]:
+    """Retrieval over all articles by the old and the new code, each in a fresh process."""
+    rows = []
+    for label, path in (("old code (baseline)", baseline_src), ("this code", str(ROOT))):
+        out = subprocess.run(
+            [sys.executable, __file__, "--retrieval-child", str(store.settings.index_dir), kind,
+             str(queries)],
+            capture_output=True, text=True, cwd=tempfile.gettempdir(),
+            env={**os.environ, "PYTHONPATH": path},
+        )  # fmt: skip
+        if out.returncode:
+            last = (out.stderr.strip().splitlines() or ["?"])[-1]
+            rows.append({"code": label, "error": last[:160]})
+            continue
+        p50, p95, rest50, rest95 = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(
+            {"code": label, "questions": queries, "p50_ms": p50, "p95_ms": p95,
+             "no-embed p50": rest50, "no-embed p95": rest95}
+        )  # fmt: skip
+    return rows
+
+
 def start_rows(store: Any, kind: str, baseline_src: str | None) -> list[dict[str, Any]]:
     lexical_dir = store.lexical_dir
     runs: list[tuple[str, dict[str, str]]] = []
@@ -455,9 +497,13 @@ def main() -> None:
     parser.add_argument("--baseline-src", help="folder with the old qa package")
     parser.add_argument("--recall", action="store_true", help="recall@5 of each lexical engine")
     parser.add_argument("--start-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--retrieval-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.start_child:
         start_child(*args.start_child)
+        return
+    if args.retrieval_child:
+        retrieval_child(*args.retrieval_child)
         return
     if args.recall:
         recall()
@@ -481,7 +527,11 @@ def main() -> None:
             "retrieval": retrieval_rows(store, questions),
             "start": start_rows(store, kind, args.baseline_src),
         }
-        for part in ("lexical", "dense", "retrieval", "start"):
+        if args.baseline_src:  # the old code takes seconds per question at scale: fewer
+            result["code"] = code_rows(store, kind, min(args.queries, 30), args.baseline_src)
+        for part in ("lexical", "dense", "retrieval", "start", "code"):
+            if part not in result:
+                continue
             rows = [{k: v for k, v in r.items() if k != "parts_p50_ms"} for r in result[part]]
             print(f"\n{part}:\n{table(rows)}")
         parts = result["retrieval"][0]["parts_p50_ms"]

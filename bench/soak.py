@@ -50,6 +50,7 @@ def hammer(ask: Callable[[str], Any], total: int, clients: int, pid: int | None 
     every answer, so the phase's RSS curve is indexed by questions done."""
     done = 0
     lock = threading.Lock()
+    errors: list[str] = []
     rss = [rss_mb(pid)] + [0.0] * total
 
     def one(i: int) -> tuple[str, float]:
@@ -58,8 +59,10 @@ def hammer(ask: Callable[[str], Any], total: int, clients: int, pid: int | None 
         try:
             text = ask(QUESTIONS[i % len(QUESTIONS)])
             outcome = "ok" if text else "lost"
-        except Exception:
+        except Exception as exc:
             outcome = "failed"
+            with lock:
+                errors.append(f"{type(exc).__name__}: {exc}"[:160])
         elapsed = time.perf_counter() - start
         with lock:
             done += 1
@@ -69,6 +72,8 @@ def hammer(ask: Callable[[str], Any], total: int, clients: int, pid: int | None 
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one, range(total)))
     times = [t for r, t in results if r == "ok"]
+    for error in errors[:3]:
+        print("   failure:", error, flush=True)
     return (
         len(times),
         sum(r == "failed" for r, _ in results),
@@ -142,11 +147,14 @@ def main() -> None:
                     if time.time() > deadline:
                         raise
                     time.sleep(1)
-            clients = [Client(url, verbose=False) for _ in range(args.clients)]
+            # One client (session) per thread: a Client shared by threads at once
+            # occasionally cancels one of their jobs (CancelledError, a client-side flake).
+            local = threading.local()
 
             def ask_ui(q: str) -> str:
-                client = clients[hash(q + str(time.perf_counter_ns())) % len(clients)]
-                return str(client.predict(q, "", "extractive", api_name="/ask")["text"])
+                if not hasattr(local, "client"):
+                    local.client = Client(url, verbose=False)
+                return str(local.client.predict(q, "", "extractive", api_name="/ask")["text"])
 
             result = hammer(ask_ui, args.ui, args.clients, server.pid)
             report("UI (gradio_client), extr.", args.ui, result)

@@ -178,6 +178,10 @@ class LlamaServer:
         self.prefix_dir.mkdir(parents=True, exist_ok=True)
         params = xllamacpp.CommonParams()
         params.model.path = str(model_path)
+        # Read, not mapped: llama.cpp repacks the weights for the CPU into memory of
+        # its own anyway, and a mapping kept the file's 1.1 GB resident beside them
+        # (peak RSS 1.97 GB against 1.37 GB, same speed).
+        params.load_mode = xllamacpp.llama_load_mode.LLAMA_LOAD_MODE_NONE
         # Separate per-slot caches of n_ctx each: a unified cache would let one long
         # prompt evict the article prefix that the other slots are answering from.
         params.n_ctx = settings.n_ctx * self.slots

@@ -277,12 +277,17 @@ class ChatService:
         if answer is None:
             return "<p class='qa-empty'>Sources of the latest answer appear here.</p>"
         if not answer.citations:
+            if answer.shape == "chat":
+                return "<p class='qa-empty'>No sources: nothing was asked about the article.</p>"
             return "<p class='qa-empty'>No sources: the article does not answer this.</p>"
-        scores = {(h.passage.start, h.passage.end): h for h in answer.hits}
         items = []
         for c in answer.citations:
             extra = ""
-            hit = scores.get((c.start, c.end))
+            # A citation quotes a sentence; its retrieval scores are its passage's.
+            hit = next(
+                (h for h in answer.hits if h.passage.start <= c.start and c.end <= h.passage.end),
+                None,
+            )
             if show_scores and hit:
                 extra = (
                     f" <span class='qa-score'>dense {hit.dense:.2f} · bm25 {hit.bm25:.2f} · "

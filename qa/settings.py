@@ -126,11 +126,13 @@ class Settings(BaseSettings):
     )
     n_threads: int = Field(2, ge=1)
     llm_slots: int = Field(
-        1,
+        4,
         ge=1,
         le=8,
-        description="Answers the embedded llama.cpp server decodes at once (continuous "
-        "batching). Each slot keeps its own copy of the article prefix cache.",
+        description="Answers the model writes at once: llama.cpp slots decoded together "
+        "(continuous batching), each with its own copy of the article prefix (~115 MB of "
+        "cache per slot at n_ctx 4096); more questions wait in the UI's line. 1 is the "
+        "single-slot server of before (bench/ui_load.py compares them).",
     )
     request_timeout: float = Field(120.0, gt=0)
 

@@ -59,6 +59,7 @@ from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
+from numpy.typing import NDArray
 
 from qa.embeddings import ReusingEmbeddings, load_embeddings
 from qa.errors import IndexStoreError, InputError, QAError
@@ -80,6 +81,8 @@ _OWN_FILES = {MARKER, ".lock", ".gitkeep", "uploads", "sources", "README.md"}
 FILTER_BATCH = 500
 #: Records per read: Chroma reads the metadata of all of them in one statement.
 READ_PAGE = 5_000
+#: Selections with at most this many passages are searched exactly, vector by vector.
+EXACT_LIMIT = 5_000
 #: Largest number of unfiltered nearest neighbours asked for before a dense search
 #: over a selection falls back to filtered searches, ``FILTER_BATCH`` versions each.
 OVERFETCH_LIMIT = 2_000
@@ -318,7 +321,8 @@ class PassageStore:
             raise store_error(settings, exc, "cannot be read") from None
         # Caches: the catalog as of one generation token; everything derived from
         # passages by selection key (content-addressed, so never stale).
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # cache dictionaries (held briefly)
+        self._loading = threading.RLock()  # slow reads and builds (one at a time)
         self._generation: str | None = None
         self._catalog: dict[str, tuple[str, int]] = {}  # article id -> (version, passages)
         self._articles: list[ArticleInfo] | None = None
@@ -326,6 +330,8 @@ class PassageStore:
         self._passages: OrderedDict[str, list[StoredPassage]] = OrderedDict()
         self._ids: OrderedDict[str, frozenset[str]] = OrderedDict()
         self._lexical: OrderedDict[str, LexicalIndex] = OrderedDict()
+        self._matrices: OrderedDict[str, tuple[list[str], NDArray[np.float32]]] = OrderedDict()
+        self._count: int | None = None  # passages in the collection, as of this generation
         self._writing = threading.Lock()
         self._writer: Chroma | None = None
         self._reusing: ReusingEmbeddings | None = None
@@ -403,12 +409,15 @@ class PassageStore:
             if token != self._generation:
                 self._generation = token
                 self._catalog, self._articles, self._selections = {}, None, {}
+                self._count = None
 
     @_guarded
     def articles(self) -> list[ArticleInfo]:
         """Every indexed article, sorted by id."""
         self._current()
-        if self._articles is None:
+        with self._lock:
+            articles, catalog = self._articles, self._catalog
+        if articles is None:
             infos = [
                 ArticleInfo(
                     article_id=aid,
@@ -423,10 +432,12 @@ class PassageStore:
                 for aid, _, m in self._rows(self.catalog, ["metadatas"])
                 if aid != _GENERATION
             ]
+            articles = sorted(infos, key=lambda i: i.article_id)
             with self._lock:
-                self._articles = sorted(infos, key=lambda i: i.article_id)
-                self._catalog.update({i.article_id: (i.version, i.passages) for i in infos})
-        return self._articles
+                if self._catalog is catalog:  # else a writer came by: cache nothing
+                    self._articles = articles
+                    catalog.update({i.article_id: (i.version, i.passages) for i in infos})
+        return articles
 
     def info(self, article_id: str) -> ArticleInfo:
         """Catalog entry of one article.
@@ -459,29 +470,31 @@ class PassageStore:
         """
         self._current()
         wanted = tuple(dict.fromkeys(article_ids))
-        cached = self._selections.get(wanted)
+        with self._lock:  # this generation's catalog, even if a writer starts a new one
+            catalog, selections = self._catalog, self._selections
+            cached = selections.get(wanted)
         if cached is not None:
             return cached
-        missing = [a for a in wanted if a not in self._catalog]
+        missing = [a for a in wanted if a not in catalog]
         for batch in _chunks(missing, FILTER_BATCH):
             got = self.catalog.get(ids=list(batch), include=["metadatas"])
             for aid, m in zip(got["ids"], got["metadatas"] or [], strict=True):
-                self._catalog[aid] = (str(m["version"]), int(cast(Any, m["passages"])))
+                catalog[aid] = (str(m["version"]), int(cast(Any, m["passages"])))
         for aid in wanted:
-            if aid not in self._catalog:
+            if aid not in catalog:
                 self.info(aid)  # raises the "No indexed article" error
-        pairs = [(aid, self._catalog[aid][0]) for aid in wanted]
+        pairs = [(aid, catalog[aid][0]) for aid in wanted]
         key = hashlib.sha256(json.dumps([FORMAT, self.settings.collection, sorted(pairs)]).encode())
         selection = Selection(
             article_ids=wanted,
             versions=tuple(v for _, v in pairs),
-            passages=sum(self._catalog[aid][1] for aid in wanted),
+            passages=sum(catalog[aid][1] for aid in wanted),
             key=key.hexdigest()[:32],
         )
         with self._lock:
-            if len(self._selections) >= 64:  # a handful are in use at a time
-                self._selections.clear()
-            self._selections[wanted] = selection
+            if len(selections) >= 64:  # a handful are in use at a time
+                selections.clear()
+            selections[wanted] = selection
         return selection
 
     def passage_count(self, article_ids: Sequence[str]) -> int:
@@ -496,22 +509,31 @@ class PassageStore:
         """
         return _version_where(self.select(article_ids).versions)
 
-    @staticmethod
-    def _remember(cache: OrderedDict[str, T], key: str, value: T, keep: int) -> T:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > keep:
-            cache.popitem(last=False)
-        return value
+    def _cached(self, cache: OrderedDict[str, T], key: str) -> T | None:
+        with self._lock:
+            value = cache.get(key)
+            if value is not None:
+                cache.move_to_end(key)
+            return value
+
+    def _remember(self, cache: OrderedDict[str, T], key: str, value: T, keep: int) -> T:
+        with self._lock:
+            cache[key] = value
+            cache.move_to_end(key)
+            while len(cache) > keep:
+                cache.popitem(last=False)
+            return value
 
     @_guarded
     def passages(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         """All passages of the active versions of ``article_ids``, in order."""
         selection = self.select(article_ids)
-        with self._lock:
-            cached = self._passages.get(selection.key)
+        cached = self._cached(self._passages, selection.key)
+        if cached is not None:
+            return cached
+        with self._loading:
+            cached = self._cached(self._passages, selection.key)  # loaded while we waited?
             if cached is not None:
-                self._passages.move_to_end(selection.key)
                 return cached
             position = {aid: i for i, aid in enumerate(selection.article_ids)}
             stored = [
@@ -534,13 +556,13 @@ class PassageStore:
         return [found[i] for i in ids if i in found]
 
     def _passage_ids(self, selection: Selection) -> frozenset[str]:
-        with self._lock:
-            cached = self._ids.get(selection.key)
-            if cached is None:
-                lexical = self._lexical.get(selection.key)
-                ids = lexical.ids if lexical else [r[0] for r in self._records(selection, [])]
-                cached = self._remember(self._ids, selection.key, frozenset(ids), 8)
+        cached = self._cached(self._ids, selection.key)
+        if cached is not None:
             return cached
+        with self._loading:
+            lexical = self._cached(self._lexical, selection.key)
+            ids = lexical.ids if lexical else [r[0] for r in self._records(selection, [])]
+            return self._remember(self._ids, selection.key, frozenset(ids), 8)
 
     def _nearest(
         self, vector: list[float], n: int, where: dict[str, Any] | None
@@ -552,6 +574,36 @@ class PassageStore:
         # Chroma returns the cosine *distance*; callers want similarity.
         return [(pid, 1.0 - float(d)) for pid, d in zip(got["ids"][0], distances, strict=True)]
 
+    def _vectors(self, selection: Selection) -> tuple[list[str], NDArray[np.float32]]:
+        """Ids and unit-length vectors of the selection's passages (read once, cached)."""
+        cached = self._cached(self._matrices, selection.key)
+        if cached is not None:
+            return cached
+        with self._loading:
+            cached = self._cached(self._matrices, selection.key)  # read while we waited?
+            if cached is not None:
+                return cached
+            ids: list[str] = []
+            parts = [np.zeros((0, 0), dtype=np.float32)]
+            for versions in _chunks(sorted(set(selection.versions)), FILTER_BATCH):
+                for got in self._pages(self._raw, ["embeddings"], _version_where(versions)):
+                    if got["ids"]:
+                        ids += got["ids"]
+                        parts.append(np.asarray(got["embeddings"], dtype=np.float32))
+            matrix = np.concatenate(parts[1:]) if ids else parts[0]
+            if ids:
+                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            return self._remember(self._matrices, selection.key, (ids, matrix), 8)
+
+    def _total(self) -> int:
+        with self._lock:
+            total = self._count
+        if total is None:  # a count costs ~10 ms at 100,000 passages: once per generation
+            total = self._raw.count()
+            with self._lock:
+                self._count = total
+        return total
+
     @_guarded
     def search_ids(
         self, vector: list[float], k: int, selection: Selection
@@ -559,26 +611,34 @@ class PassageStore:
         """Dense search: ids of the ``k`` passages of ``selection`` nearest to ``vector``,
         with cosine similarity, best first.
 
-        A small selection is one filtered HNSW search. A large one asks for the
-        nearest passages of the whole collection and keeps the selection's (most
-        of them, when the selection is most of the index); only when that would
-        take more than ``OVERFETCH_LIMIT`` neighbours is it searched with filters
-        of ``FILTER_BATCH`` versions, merging the results.
+        Up to ``EXACT_LIMIT`` passages, the selection's vectors are read once and
+        compared with all of them (exact, and far cheaper than a filtered HNSW
+        search in a large index). A larger selection asks HNSW for the nearest
+        passages of the whole collection and keeps the selection's; only when
+        that would take more than ``OVERFETCH_LIMIT`` neighbours is it searched
+        with filters of ``FILTER_BATCH`` versions, merging the results.
         """
         if selection.passages == 0 or k <= 0:
             return []
-        if len(selection.versions) <= 16:
-            return self._nearest(vector, k, _version_where(selection.versions))
-        total = self._raw.count()
+        if selection.passages <= EXACT_LIMIT:
+            ids, matrix = self._vectors(selection)
+            if not ids:
+                return []
+            query = np.asarray(vector, dtype=np.float32)
+            sims = matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
+            best = np.argsort(-sims, kind="stable")[:k]
+            return [(ids[i], float(sims[i])) for i in best]
+        total = self._total()
         # Enough neighbours to hold k of the selection if they are spread evenly, with slack.
-        n = min(total, math.ceil(2 * k * total / selection.passages))
+        n = math.ceil(2 * k * total / selection.passages)
         if n <= OVERFETCH_LIMIT:
             allowed = self._passage_ids(selection)
             while True:
-                hits = [(pid, s) for pid, s in self._nearest(vector, n, None) if pid in allowed]
-                if len(hits) >= min(k, len(allowed)) or n >= total:
+                near = self._nearest(vector, n, None)
+                hits = [(pid, s) for pid, s in near if pid in allowed]
+                if len(hits) >= min(k, len(allowed)) or len(near) < n:  # enough, or all seen
                     return hits[:k]
-                n = min(total, n * 4)  # the selection is not spread evenly: look further
+                n *= 4  # the selection is not spread evenly: look further
         merged: list[tuple[str, float]] = []
         for versions in _chunks(sorted(set(selection.versions)), FILTER_BATCH):
             merged += self._nearest(vector, k, _version_where(versions))
@@ -605,10 +665,12 @@ class PassageStore:
     @_guarded
     def lexical(self, selection: Selection) -> LexicalIndex:
         """The BM25 index of ``selection``: from memory, from disk, or built now."""
-        with self._lock:
-            cached = self._lexical.get(selection.key)
+        cached = self._cached(self._lexical, selection.key)
+        if cached is not None:
+            return cached
+        with self._loading:
+            cached = self._cached(self._lexical, selection.key)  # built while we waited?
             if cached is not None:
-                self._lexical.move_to_end(selection.key)
                 return cached
             path = self.lexical_dir / f"{selection.key}-{BM25_FORMAT}.npz"
             persist = selection.passages >= PERSIST_MIN_PASSAGES
@@ -620,7 +682,7 @@ class PassageStore:
             return self._remember(self._lexical, selection.key, index, 8)
 
     def _build_lexical(self, selection: Selection) -> LexicalIndex:
-        cached = self._passages.get(selection.key)
+        cached = self._cached(self._passages, selection.key)
         if cached is not None:
             pairs: Iterable[tuple[str, str]] = ((p.id, p.text) for p in cached)
         else:  # documents only: reading metadata costs as much again

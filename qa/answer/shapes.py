@@ -46,7 +46,10 @@ _LIST = re.compile(
     rf"|^(?:what|which|who)\s+(?:are|were)\s+(?:the\s+|all\s+)?{_NUMBER}\b"
     r"|^(?:what|which)\s+(?:are|were)\s+(?:the|all)\s+(?:\w+\s+)?\w+s\b"
     r"(?:\s+(?:mentioned|discussed|named|listed|described|given|raised|involved)\b.*)?\s*\??$"
-    rf"|\b{_NUMBER}\s+\w+(?:s|es)\b.*\b(?:are|were)\s+(?:they|there)\b",
+    rf"|\b{_NUMBER}\s+\w+(?:s|es)\b.*\b(?:are|were)\s+(?:they|there)\b"
+    rf"|^(?:what|which)\s+{_NUMBER}\s+\w+s\b"
+    r"|^which\s+\w+s\s+(?:are|were)\s+(?:mentioned|named|listed|discussed|involved|quoted|cited)\b"
+    r"|^what\s+(?:are|were)\s+\w+['\u2019]s?\s+(?:\w+\s+)?\w+s\s*\??$",
     re.IGNORECASE,
 )
 _YES_NO = re.compile(

@@ -79,15 +79,24 @@ def test_reads_of_a_large_selection_are_batched_and_complete(
     assert len({p.id for p in everything}) == len(everything)
 
 
-@pytest.mark.parametrize("overfetch_limit", [store_module.OVERFETCH_LIMIT, 0])
+# Three ways to search: exactly over the selection's vectors; HNSW over everything,
+# keeping the selection's; HNSW with filters of FILTER_BATCH versions.
+PATHS = {
+    "exact": {},
+    "overfetch": {"EXACT_LIMIT": 0},
+    "filters": {"EXACT_LIMIT": 0, "OVERFETCH_LIMIT": 0},
+}
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_dense_search_finds_the_nearest_passage_of_any_selection(
     big: tuple[PassageStore, list[str]],
     small_batches: None,
     monkeypatch: pytest.MonkeyPatch,
-    overfetch_limit: int,
+    path: str,
 ) -> None:
-    # 0: every selection of more than 16 articles is searched with batched filters.
-    monkeypatch.setattr(store_module, "OVERFETCH_LIMIT", overfetch_limit)
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(store_module, name, value)
     store, ids = big
     target = store.passages(["a041"])[1]
     vector = store.embeddings.embed_query(target.text)  # equal text, equal vector
@@ -128,9 +137,12 @@ class FailingEmbeddings(TinyEmbeddings):
         return super().embed_documents(texts)
 
 
+@pytest.mark.parametrize("path", PATHS)
 def test_only_active_versions_are_searched_and_other_writers_are_seen(
-    big: tuple[PassageStore, list[str]],
+    big: tuple[PassageStore, list[str]], monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
+    for name, value in PATHS[path].items():
+        monkeypatch.setattr(store_module, name, value)
     reader, ids = big
     retriever = HybridRetriever(store=reader, article_ids=ids, top_k=3)
     assert retriever.retrieve("q7x harbour").hits[0].passage.article_id == "a007"
