@@ -9,7 +9,7 @@ PIP := $(BIN)/pip install --disable-pip-version-check -c requirements.lock $(if 
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test install install-test install-bench model index lint bench eval ceiling lock check-setup clean
+.PHONY: run test install install-test install-bench model index lint bench eval ceiling compare shapes lock check-setup clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ eval: install model
 
 ceiling: install-bench model
 	$(BIN)/python bench/reader_ceiling.py
+
+# qa vs plain LangChain RAG vs the extractive picker, same questions, same run (about an hour).
+compare: install-bench model
+	$(BIN)/python bench/compare.py seed squad-whole squad-topk --chart docs/answer_comparison.png
+
+shapes: install
+	$(BIN)/python bench/shape_accuracy.py
 
 # Re-resolve every dependency in a throwaway venv and write the lock as plain
 # `name==version` lines: never `@ file://` or a path, which only one machine could install.

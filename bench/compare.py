@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_QUESTIONS = ROOT / "bench" / "seed_questions.jsonl"
 SQUAD = ROOT.parent / "shared" / "eval" / "squad2_normans.json"
 OUT = ROOT / "bench" / "out"
-METRICS = ["correct_and_cited", "answerable_accuracy", "false_abstention", "unanswerable_abstention"]
+METRICS = [
+    "correct_and_cited",
+    "answerable_accuracy",
+    "false_abstention",
+    "unanswerable_abstention",
+]
 PIPELINES = ["qa", "baseline", "extractive"]
 
 

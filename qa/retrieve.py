@@ -1,9 +1,11 @@
 """Hybrid retrieval: dense (Chroma) plus BM25, fused by reciprocal rank.
 
 Example:
-    >>> retriever = HybridRetriever(store=store, article_ids=["article"])  # doctest: +SKIP
-    >>> [d.metadata["paragraph"] for d in retriever.invoke("Who is Hegseth?")]  # doctest: +SKIP
-    [7, 3, 10, 9]
+    >>> from qa.chain import ArticleQA
+    >>> store = ArticleQA(backend="extractive", index_dir=getfixture("tmp_path")).store
+    >>> retriever = HybridRetriever(store=store, article_ids=["article"], top_k=3)
+    >>> [d.metadata["paragraph"] for d in retriever.invoke("Who is Hegseth?")][0]
+    7
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ wiring layer. All text from articles, questions and answers is HTML-escaped
 before it is put into markup.
 
 Example:
-    >>> svc = ChatService(Settings(backend="extractive"))  # doctest: +SKIP
-    >>> answer = svc.bot("article").ask("Who is Pete Hegseth?")  # doctest: +SKIP
-    >>> "<mark" in svc.article_html("article", answer)  # doctest: +SKIP
+    >>> folder = getfixture("tmp_path")
+    >>> svc = ChatService(Settings(backend="extractive", index_dir=folder / "index"))
+    >>> answer = svc.bot("article").ask("Who is Pete Hegseth?")
+    >>> "<mark" in svc.article_html("article", answer)
     True
 """
 
@@ -136,10 +137,12 @@ class ChatService:
         from qa.warmup import warm_up
 
         start = time.perf_counter()
-        bot = self.bot(self.default_article)
         try:
-            # A model from llm_factory is not llama.cpp's: the chain's own warm-up suits it.
-            bot.warm_up() if self._llm_factory else warm_up(bot)
+            bot = self.bot(self.default_article)
+            if self._llm_factory:  # not llama.cpp's model: the chain's own warm-up suits it
+                bot.warm_up()
+            else:
+                warm_up(bot)
         except Exception as exc:  # the model being unavailable must not stop the UI
             log.warning("warm-up failed: %s", exc)
         finally:

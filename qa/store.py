@@ -28,8 +28,9 @@ a selection is built once and, for large selections, saved beside the index
 (``lexical/``), keyed by the selection's article versions.
 
 Example:
-    >>> store = PassageStore(Settings())  # doctest: +SKIP
-    >>> store.index([load_article(Path("seeds/article.txt"))])  # doctest: +SKIP
+    >>> from qa.loader import load_article
+    >>> store = PassageStore(Settings(index_dir=getfixture("tmp_path")))
+    >>> store.index([load_article(Path("seeds/article.txt"))])
     IndexReport(added=['article'], updated=[], unchanged=[], embedded=16, reused=0)
 """
 
@@ -82,7 +83,7 @@ FILTER_BATCH = 500
 #: Records per read: Chroma reads the metadata of all of them in one statement.
 READ_PAGE = 5_000
 #: Selections with at most this many passages are searched exactly, vector by vector.
-EXACT_LIMIT = 5_000
+EXACT_LIMIT = 10_000
 #: Largest number of unfiltered nearest neighbours asked for before a dense search
 #: over a selection falls back to filtered searches, ``FILTER_BATCH`` versions each.
 OVERFETCH_LIMIT = 2_000
@@ -593,7 +594,7 @@ class PassageStore:
             matrix = np.concatenate(parts[1:]) if ids else parts[0]
             if ids:
                 matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-            return self._remember(self._matrices, selection.key, (ids, matrix), 8)
+            return self._remember(self._matrices, selection.key, (ids, matrix), 4)
 
     def _total(self) -> int:
         with self._lock:

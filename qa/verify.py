@@ -107,7 +107,7 @@ _WANTS = {
 _HAS = {
     "time": re.compile(
         # Years, decades, ordinals ("the 10th", "June 1st"), then words that name times.
-        r"\b\d{3,4}s?\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
+        r"\b\d{3,4}s?\b|\b\d{1,2}(?:st|nd|rd|th)\b|(?-i:\bMay\b)|"
         r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|"
         r"winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|years?|months?|"

@@ -14,12 +14,15 @@ Example:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from qa.chain import ArticleQA
 from qa.models import LlamaServer, chat_model, prefix_name
 
 log = logging.getLogger(__name__)
+#: The question that warms the retrieval path (its answer is thrown away).
+WARM_UP = "What is this article about?"
 
 
 def warm_up(bot: ArticleQA) -> None:
@@ -33,7 +36,24 @@ def warm_up(bot: ArticleQA) -> None:
         bot.warm_up()
         return
     start = time.perf_counter()
-    server = LlamaServer.get(settings)
+    started: list[LlamaServer] = []
+    failed: list[Exception] = []
+
+    def start_server() -> None:
+        try:
+            started.append(LlamaServer.get(settings))
+        except Exception as exc:  # re-raised below, in the caller's thread
+            failed.append(exc)
+
+    loading = threading.Thread(target=start_server, name="qa-llama-start", daemon=True)
+    loading.start()
+    # The model loads in its own process; the embedder and the index load meanwhile.
+    extractive = settings.updated(backend="extractive")
+    ArticleQA(bot.article_ids, settings=extractive, store=bot.store).ask(WARM_UP)
+    loading.join()
+    if failed:
+        raise failed[0]
+    server = started[0]
     name = prefix_name(settings, bot.article_ids)
     restored = server.restore_prefix(name)
     loaded = time.perf_counter()
@@ -50,6 +70,7 @@ def warm_up(bot: ArticleQA) -> None:
     if server.save_prefix(name, slot=0) and server.slots > 1:
         server.restore_prefix(name, range(1, server.slots))
     log.info(
-        "warm-up: model %.1f s (saved prefix in %d slot(s)), article %.1f s, copies %.1f s",
+        "warm-up: model and embedder %.1f s (saved prefix in %d slot(s)), article %.1f s, "
+        "copies %.1f s",
         loaded - start, restored, read - loaded, time.perf_counter() - read,
     )  # fmt: skip

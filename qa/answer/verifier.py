@@ -6,8 +6,7 @@ anywhere in the article; a claim no sentence supports is dropped. Support is
 :meth:`qa.verify.Claim.support`, thresholded by ``Settings.support_threshold``.
 
 Example:
-    >>> from qa.lexical import content_terms
-from qa.split import Passage
+    >>> from qa.split import Passage
     >>> text = "Trump met Zelensky at the Vatican. It rained."
     >>> v = SentenceVerifier([Passage("a", "A", 0, 1, 0, len(text), text, text)], 0.6)
     >>> v.check("They met at the Vatican [7].", [], "Where did Trump and Zelensky meet?").quote

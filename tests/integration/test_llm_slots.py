@@ -41,6 +41,7 @@ def test_prefix_saved_from_one_slot_is_reused_by_the_others_and_the_next_server(
 ) -> None:
     settings = Settings(index_dir=tmp_path / "index", llm_slots=2, n_ctx=1024)
     server = LlamaServer(settings.model_path, settings)
+    servers = [server]
     name = prefix_name(settings, ["slots-test"])
     try:
         first = _ask(server, "Who is Pete Hegseth?", slot=0)
@@ -57,8 +58,12 @@ def test_prefix_saved_from_one_slot_is_reused_by_the_others_and_the_next_server(
 
         # A new server (a restart) starts with the saved prefix in every slot.
         fresh = LlamaServer(settings.model_path, settings)
+        servers.append(fresh)
         assert fresh.restore_prefix(name) == 2
         again = _ask(fresh, "What did the plan ask for?", slot=1)
         assert again["cache_n"] > 150 and again["prompt_n"] < 30
     finally:
         (server.prefix_dir / name).unlink(missing_ok=True)
+        for each in servers:
+            each.close()
+    assert all(each._process.poll() is not None for each in servers)

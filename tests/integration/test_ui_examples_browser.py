@@ -94,4 +94,3 @@ def test_every_example_button_gets_a_cited_answer(page: Any) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"20-example-{i + 1}.png"), full_page=True)
     assert failed == []
-

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from qa.service import WARMING, ChatService
 from qa.settings import Settings
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, ExplodingChatModel
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "ui"
@@ -181,3 +181,22 @@ def test_browser_second_user_sees_their_place_while_the_model_is_busy(
             assert "Waiting for the model" not in page.inner_text("#chat")
     finally:
         demo.close()
+
+
+def test_a_failed_warm_up_still_opens_the_line_and_questions_get_the_fallback(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(index_dir=tmp_path / "index", upload_dir=tmp_path / "up", backend="openai")
+    broken = ExplodingChatModel(messages=iter([]))
+    service = ChatService(settings, llm_factory=lambda _: broken)
+    thread = service.start_warm_up()
+    assert thread is not None
+    thread.join(60)
+    assert service.queue.warming is None and broken.calls >= 1
+    bot = service.bot(service.default_article)
+    stream = bot.stream(QUESTION)
+    with service.admission(bot) as waiting:
+        assert list(waiting) == []
+        text = "".join(stream)
+    assert stream.answer is not None and stream.answer.notice
+    assert "Hegseth" in text

@@ -184,7 +184,9 @@ def test_follow_up_keeps_the_cached_prefix_and_searches_with_the_earlier_questio
     (system1, _), (system2, earlier, reply, human2) = llm.seen
     assert system1.content == system2.content
     assert earlier.type == "human" and "Secretary of Defense" in str(earlier.content)
-    assert reply.type == "ai" and str(reply.content) == "Pete Hegseth is the US Secretary of Defense."
+    assert (
+        reply.type == "ai" and str(reply.content) == "Pete Hegseth is the US Secretary of Defense."
+    )
     assert "Article 5" in str(human2.content)
 
 
