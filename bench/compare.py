@@ -13,7 +13,9 @@ Data sets, each run in the mode named:
     squad-whole SQuAD 2.0 Normans cut into articles of <= 6,000 characters (whole article)
 
 Usage:
-    python bench/compare.py seed squad-topk squad-whole [--limit N] [--chart docs/answer_comparison.png]
+    python bench/compare.py seed squad-whole squad-topk [--squad-limit N] [--chart docs/answer_comparison.png]
+    python bench/compare.py squad-topk --pipelines baseline extractive   # merge into an earlier run
+    python bench/compare.py --chart docs/answer_comparison.png           # chart what was run
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ METRICS = [
 PIPELINES = ["qa", "baseline", "extractive"]
 
 
-def run(dataset: str, limit: int | None, index_dir: Path) -> dict[str, dict[str, Any]]:
+def run(
+    dataset: str, limit: int | None, index_dir: Path, pipelines: list[str]
+) -> dict[str, dict[str, Any]]:
     from qa.evaluate import load_eval, run_eval, split_articles
     from qa.models import chat_model
     from qa.settings import Settings
@@ -53,7 +57,7 @@ def run(dataset: str, limit: int | None, index_dir: Path) -> dict[str, dict[str,
         settings = settings.updated(full_article_chars=0)
     llm = chat_model(settings)
     out: dict[str, dict[str, Any]] = {}
-    for pipeline in PIPELINES:
+    for pipeline in pipelines:
         if pipeline == "extractive":
             metrics, records = run_eval(
                 evalset, settings.updated(backend="extractive"), limit=limit
@@ -95,17 +99,33 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("datasets", nargs="+", choices=["seed", "squad-topk", "squad-whole"])
-    parser.add_argument("--limit", type=int, help="Only the first N questions of each set.")
+    parser.add_argument("datasets", nargs="*", choices=["seed", "squad-topk", "squad-whole"])
+    parser.add_argument("--squad-limit", type=int, help="Only the first N SQuAD questions.")
+    parser.add_argument(
+        "--pipelines",
+        nargs="+",
+        choices=PIPELINES,
+        default=PIPELINES,
+        help="Run only these (results merge into bench/out/compare_<set>.json, so one set "
+        "can be completed in two processes).",
+    )
     parser.add_argument("--chart", type=Path, default=OUT / "answer_comparison.png")
     args = parser.parse_args()
-    results = {}
+    OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets:
-            results[dataset] = run(dataset, args.limit, Path(tmp) / dataset)
-    OUT.mkdir(parents=True, exist_ok=True)
-    for dataset, by_pipe in results.items():
-        (OUT / f"compare_{dataset}.json").write_text(json.dumps(by_pipe, indent=1, default=str))
+            limit = None if dataset == "seed" else args.squad_limit
+            result = run(dataset, limit, Path(tmp) / dataset, args.pipelines)
+            path = OUT / f"compare_{dataset}.json"
+            merged = json.loads(path.read_text()) if path.exists() else {}
+            merged.update(result)
+            path.write_text(json.dumps(merged, indent=1, default=str))
+    results = {}
+    for dataset in ("seed", "squad-whole", "squad-topk"):
+        path = OUT / f"compare_{dataset}.json"
+        if path.exists():
+            by_pipe = json.loads(path.read_text())
+            results[dataset] = {p: by_pipe[p] for p in PIPELINES if p in by_pipe}
     chart(results, args.chart)
     print(f"chart: {args.chart}")
 

@@ -11,8 +11,8 @@ answer. Models it cannot run (another architecture or pooling) use
 sentence-transformers for questions too.
 
 Example:
-    >>> emb = load_embeddings(Settings())
-    >>> len(emb.embed_query("hello"))
+    >>> emb = load_embeddings(Settings())  # doctest: +SKIP
+    >>> len(emb.embed_query("hello"))  # doctest: +SKIP
     384
 """
 
@@ -77,7 +77,7 @@ class MiniLMEmbeddings(Embeddings):
         return self.documents.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
-        if self._queries is None:
+        if self._queries is None:  # two threads may both build one: the same, and rare
             folder = Path(self.model)
             encoder = BertQueryEncoder(folder) if BertQueryEncoder.supports(folder) else None
             self._queries = encoder or self.documents.embed_query
