@@ -104,7 +104,7 @@ class ArticleQA:
             self.retriever,
             self.passages,
             lambda: self.llm,
-            lambda: self.retriever.lexical_index()[1].idf,
+            lambda: self.retriever.lexical().idf,
             lambda: self._llm_error,
         )
 
