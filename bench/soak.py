@@ -20,7 +20,9 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -120,6 +122,7 @@ def main() -> None:
     from qa.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="qa-soak-"))
+    atexit.register(shutil.rmtree, tmp, True)
     settings = Settings(index_dir=tmp / "index", upload_dir=tmp / "uploads")
     print(
         f"{'phase':<26}{'asked':>6}{'answered':>9}{'failed':>7}{'lost':>6}{'p50 ms':>9}"
