@@ -78,7 +78,8 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 
     labels = ["correct and\ncited", "false\nabstention", "unanswerable\nabstention"]
     keys = ["correct_and_cited", "false_abstention", "unanswerable_abstention"]
-    fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4.2), squeeze=False)
+    width_in = max(7.0, 5.5 * len(results))
+    fig, axes = plt.subplots(1, len(results), figsize=(width_in, 4.2), squeeze=False)
     width = 0.27
     for ax, (dataset, by_pipe) in zip(axes[0], results.items(), strict=True):
         for i, (pipe, result) in enumerate(by_pipe.items()):
@@ -91,7 +92,9 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
         ax.set_ylim(0, 1.1)
         ax.set_title(dataset)
         ax.legend(fontsize=8)
-    fig.suptitle("Same questions, same run: qa vs plain LangChain RAG vs extractive picker")
+    fig.suptitle(
+        "qa vs plain LangChain RAG vs extractive picker: same questions, same run", fontsize=10
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
