@@ -13,7 +13,6 @@ from qa.settings import Settings
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "ui"
 
 
@@ -38,21 +37,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     demo = serve(settings, block=False)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "Debian chromium is required: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 @pytest.fixture

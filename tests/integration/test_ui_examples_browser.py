@@ -11,7 +11,7 @@ import pytest
 from qa.chain import ABSTENTION
 from qa.settings import Settings
 from tests.conftest import ARTIFACTS
-from tests.integration.test_ui_browser import CHROMIUM, _free_port
+from tests.integration.test_ui_browser import _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHOTS = ARTIFACTS / "ui"
@@ -35,20 +35,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(app_url: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.goto(app_url, wait_until="load")
-        pg.wait_for_selector("#question textarea", timeout=60_000)
-        yield pg
-        browser.close()
+def page(browser: Any, app_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.goto(app_url, wait_until="load")
+    pg.wait_for_selector("#question textarea", timeout=60_000)
+    yield pg
+    context.close()
 
 
 def _example_buttons(page: Any) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 
 from qa.settings import Settings
 from tests.documents import NEWS_HTML, make_pdf
-from tests.integration.test_ui_browser import CHROMIUM, SHOTS, _ask, _free_port, _upload
+from tests.integration.test_ui_browser import SHOTS, _ask, _free_port, _upload
 from tests.local_site import html_route, local_site
 
 pytestmark = pytest.mark.browser
@@ -42,20 +42,14 @@ def site() -> Iterator[str]:
 
 
 @pytest.fixture
-def page(app_url: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )
-        pg = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        pg.goto(app_url, wait_until="load")
-        pg.wait_for_selector("#question textarea", timeout=60_000)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        yield pg
-        browser.close()
+def page(browser: Any, app_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.goto(app_url, wait_until="load")
+    pg.wait_for_selector("#question textarea", timeout=60_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield pg
+    context.close()
 
 
 def _fetch(page: Any, url: str, expect: str) -> str:

@@ -23,7 +23,6 @@ from qa.service import WARMING, ChatService
 from qa.settings import Settings
 from tests.conftest import ARTIFACTS, ExplodingChatModel
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ARTIFACTS / "ui"
 REPLY = "Pete Hegseth is the US Secretary of Defense [7]."
 QUESTION = "Who is Pete Hegseth?"
@@ -98,21 +97,6 @@ def test_api_question_during_warm_up_waits_and_gets_the_models_answer(tmp_path: 
         assert model.calls >= 2 and model.finished[0] < model.finished[-1] <= answered
     finally:
         demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "Debian chromium is required: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 def _open(browser: Any, url: str) -> Any:
