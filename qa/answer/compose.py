@@ -144,7 +144,7 @@ class Composer:
             self.citations.append(
                 Citation(
                     n, p.article_id, p.paragraph, window.start, window.end, window.quote,
-                    getattr(p, "page", None),
+                    p.page,
                 )
             )  # fmt: skip
         text = piece.text.rstrip()

@@ -98,16 +98,20 @@ class AnswerPipeline:
         self.idf = idf
         self.llm_error = llm_error
 
-    def whole_article(self) -> bool:
-        """Whether the selected articles are short enough to go to the reader whole."""
-        return sum(len(p.text) for p in self.passages()) <= self.settings.full_article_chars
+    def whole_article(self, passages: Sequence[Passage] | None = None) -> bool:
+        """Whether ``passages`` (default: the selected articles') are short enough to go
+        to the reader whole."""
+        passages = self.passages() if passages is None else passages
+        return sum(len(p.text) for p in passages) <= self.settings.full_article_chars
 
-    def numbered(self, shape: Shape, retrieval: Retrieval) -> list[Passage]:
+    def numbered(
+        self, shape: Shape, retrieval: Retrieval, everything: Sequence[Passage], whole: bool
+    ) -> list[Passage]:
         """The passages shown to the reader, in the order they are numbered."""
-        if self.whole_article():
-            return list(self.passages())
+        if whole:
+            return list(everything)
         if shape is Shape.SUMMARY:  # news puts the gist first: the opening passages
-            return list(self.passages()[: self.settings.top_k + 1])
+            return list(everything[: self.settings.top_k + 1])
         return [h.passage for h in retrieval.hits]
 
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
@@ -135,8 +139,10 @@ class AnswerPipeline:
         answer.hits = retrieval.hits
         composer: Composer | None = None
         if retrieval.relevant or shape is Shape.SUMMARY:
-            numbered = self.numbered(shape, retrieval)
+            # Read the selection once per question: sizing, numbering and relocation use it.
             everything = self.passages()
+            whole = self.whole_article(everything)
+            numbered = self.numbered(shape, retrieval, everything, whole)
             searched = everything if len(everything) <= _SEARCH_ALL_UP_TO else numbered
             # Lists and summaries name things the question does not: no topic check there.
             on_topic = shape not in (Shape.LIST, Shape.SUMMARY)
@@ -162,7 +168,7 @@ class AnswerPipeline:
                 # The reader said nothing the article supports: quote a sentence that
                 # plainly answers, if one does.
                 composer = Composer(verifier, request.numbered, question, ordered, limit)
-                yield from self._quote(request, composer, answer)
+                yield from self._quote(request, composer, answer, whole)
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
             answer.text = (
@@ -220,10 +226,12 @@ class AnswerPipeline:
             answer.diagnostics["raw"] = composer.raw
             answer.diagnostics["reader_ms"] = (time.perf_counter() - start) * 1000
 
-    def _quote(self, request: ReadRequest, composer: Composer, answer: Answer) -> Iterator[str]:
+    def _quote(
+        self, request: ReadRequest, composer: Composer, answer: Answer, whole: bool
+    ) -> Iterator[str]:
         if request.shape is Shape.SUMMARY:
             threshold = 0.0
-        elif self.whole_article():
+        elif whole:
             threshold = self.settings.quote_threshold_whole
         else:
             threshold = self.settings.quote_threshold_topk
