@@ -118,7 +118,7 @@ def main() -> None:
                 + (f" (notice: {result['notice']})" if result["notice"] else "")
             )
     finally:
-        from qa.models import forget_prefixes
+        from qa.llm.models import forget_prefixes
 
         forget_prefixes(index)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -77,10 +77,10 @@ class TimedEmbeddings(Embeddings):
 def run_one(n: int, repeats: int) -> dict[str, float]:
     from sentence_transformers import SentenceTransformer
 
-    from qa.embeddings import load_embeddings
-    from qa.loader import parse_article
+    from qa.ingest.loader import parse_article
     from qa.settings import Settings
-    from qa.store import PassageStore
+    from qa.store.embeddings import load_embeddings
+    from qa.store.passages import PassageStore
 
     raw = [(aid, text) for aid, text in make_articles(n)]
     settings = Settings()

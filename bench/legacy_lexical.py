@@ -2,7 +2,7 @@
 
 Kept verbatim (scoring loop, normaliser, suffix stripper) so that
 ``bench/retrieval_scale.py`` measures today's code against what it replaced in
-the same run, and the unit tests can prove that the faster ``qa.lexical.terms``
+the same run, and the unit tests can prove that the faster ``qa.store.lexical.terms``
 gives identical outputs.
 """
 
@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from qa.lexical import STOPWORDS
+from qa.store.lexical import STOPWORDS
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'\u2019][^\W_]+)*", re.UNICODE)
 

@@ -10,9 +10,9 @@ HNSW the same way but mean nothing: the output says which.
 For each size, in one process (same-run baselines):
 
 * lexical engines over the same passage texts: the hand-written BM25 as it
-  was (``bench/legacy_lexical.py``), ``qa.lexical.BM25`` (same tokenizer and
+  was (``bench/legacy_lexical.py``), ``qa.store.lexical.BM25`` (same tokenizer and
   scores, per-term postings), ``bm25s`` with PyStemmer, and ``bm25s`` fed
-  ``qa.lexical.terms``: build seconds, memory held (tracemalloc), query
+  ``qa.store.lexical.terms``: build seconds, memory held (tracemalloc), query
   p50/p95 (top 40);
 * dense search (Chroma HNSW, 40 neighbours): the old filter on every
   version, ``PassageStore.search_ids`` and an unfiltered search as the floor;
@@ -118,9 +118,9 @@ def dev_questions() -> list[str]:
 # --------------------------------------------------------------------- corpus
 def corpus(passages: int) -> tuple[list[Any], int]:
     """Synthetic articles with at least ``passages`` passages, and that count."""
-    from qa.loader import parse_article
+    from qa.ingest.loader import parse_article
+    from qa.ingest.split import split_article
     from qa.settings import Settings
-    from qa.split import split_article
 
     size = Settings().chunk_size
     articles, total = [], 0
@@ -139,9 +139,9 @@ def corpus(passages: int) -> tuple[list[Any], int]:
 
 def open_index(passages: int, real_max: int) -> tuple[Any, str, float | None]:
     """The store for ``passages`` (built if absent), the embedder's name, build seconds."""
-    from qa.embeddings import load_embeddings
     from qa.settings import Settings
-    from qa.store import PassageStore
+    from qa.store.embeddings import load_embeddings
+    from qa.store.passages import PassageStore
 
     kind = "minilm" if passages <= real_max else "hash"
     folder = OUT / "scale" / f"{passages}-{kind}"
@@ -162,7 +162,7 @@ def open_index(passages: int, real_max: int) -> tuple[Any, str, float | None]:
 
 # -------------------------------------------------------------------- lexical
 class Bm25sIndex:
-    """``bm25s`` behind the ``top(query, k)`` / ``idf`` interface of ``qa.lexical.BM25``."""
+    """``bm25s`` behind the ``top(query, k)`` / ``idf`` interface of ``qa.store.lexical.BM25``."""
 
     def __init__(self, texts: Sequence[str], hand_terms: bool = False) -> None:
         import bm25s
@@ -171,13 +171,13 @@ class Bm25sIndex:
         self.bm25s = bm25s
         self.hand_terms = hand_terms
         self.stemmer = None if hand_terms else Stemmer.Stemmer("english")
-        self.model = bm25s.BM25()  # Lucene variant: the same idf as qa.lexical.BM25
+        self.model = bm25s.BM25()  # Lucene variant: the same idf as qa.store.lexical.BM25
         self.model.index(self._tokens(texts), show_progress=False)
         self.n = len(texts)
 
     def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
         if self.hand_terms:
-            from qa.lexical import terms
+            from qa.store.lexical import terms
 
             return [terms(t) for t in texts]
         return list(
@@ -207,11 +207,11 @@ class Bm25sIndex:
 def engines() -> dict[str, Callable[[Sequence[str]], Any]]:
     import legacy_lexical
 
-    from qa.lexical import BM25
+    from qa.store.lexical import BM25
 
     return {
         "legacy hand BM25": legacy_lexical.BM25,
-        "qa.lexical.BM25": BM25,
+        "qa.store.lexical.BM25": BM25,
         "bm25s + PyStemmer": Bm25sIndex,
         "bm25s + qa terms": lambda texts: Bm25sIndex(texts, hand_terms=True),
     }
@@ -350,7 +350,7 @@ def start_child(index_dir: str, kind: str) -> None:
     marks: dict[str, float] = {}
     from qa.chain import ArticleQA
     from qa.settings import Settings
-    from qa.store import PassageStore
+    from qa.store.passages import PassageStore
 
     marks["imports"] = time.perf_counter() - t0
     settings = Settings(index_dir=Path(index_dir), backend="extractive")
@@ -373,7 +373,7 @@ def retrieval_child(index_dir: str, kind: str, queries: str) -> None:
     """Runs in a fresh interpreter (old or new code): retrieval p50/p95 over all articles."""
     from qa.chain import ArticleQA
     from qa.settings import Settings
-    from qa.store import PassageStore
+    from qa.store.passages import PassageStore
 
     questions = dev_questions()[: int(queries)]
     settings = Settings(index_dir=Path(index_dir), backend="extractive")
@@ -442,9 +442,9 @@ def start_rows(store: Any, kind: str, baseline_src: str | None) -> list[dict[str
 # ------------------------------------------------------------------- recall
 def recall() -> None:
     from qa.chain import ArticleQA
-    from qa.evaluate import contains_answer, load_eval
+    from qa.evaluation.evaluate import contains_answer, load_eval
     from qa.settings import Settings
-    from qa.store import LexicalIndex, PassageStore, Selection
+    from qa.store.passages import LexicalIndex, PassageStore, Selection
 
     class EngineStore(PassageStore):
         engine: Callable[[Sequence[str]], Any] | None = None
@@ -464,7 +464,9 @@ def recall() -> None:
         store.index(squad.articles)
         print(f"{'engine':<22} {'SQuAD recall@5':>15} {'seed recall@5':>14}")
         for name, make in engines().items():
-            store.engine = None if name == "qa.lexical.BM25" else make  # the product's own path
+            store.engine = (
+                None if name == "qa.store.lexical.BM25" else make
+            )  # the product's own path
             shares = []
             for evalset, target in ((squad, squad.articles[0].article_id), (seed, None)):
                 bot = ArticleQA(target, backend="extractive", settings=settings, store=store)

@@ -173,8 +173,8 @@ def main() -> None:
 
     if args.embedded:
         bot = ArticleQA(settings=settings, backend="embedded")
-        from qa.models import forget_prefixes
-        from qa.warmup import warm_up
+        from qa.llm.models import forget_prefixes
+        from qa.llm.warmup import warm_up
 
         warm_up(bot)  # the model, and the article prefix in every slot
         try:

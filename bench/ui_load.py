@@ -198,7 +198,7 @@ def main() -> None:
                 proc.terminate()
                 proc.wait(timeout=60)
     finally:
-        from qa.models import forget_prefixes
+        from qa.llm.models import forget_prefixes
 
         forget_prefixes(index)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -26,14 +26,14 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 
 from qa.answer.pipeline import AnswerPipeline
+from qa.answer.retrieve import HybridRetriever
 from qa.answer.types import ABSTENTION, Answer, AnswerStream, Citation
-from qa.clean import clean
 from qa.errors import InputError, QAError
-from qa.loader import Article, find_article_files, load_article
-from qa.models import chat_model
-from qa.retrieve import HybridRetriever
+from qa.ingest.clean import clean
+from qa.ingest.loader import Article, find_article_files, load_article
+from qa.llm.models import chat_model
 from qa.settings import Settings
-from qa.store import PassageStore, StoredPassage
+from qa.store.passages import PassageStore, StoredPassage
 
 __all__ = [
     "ABSTENTION",

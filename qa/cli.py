@@ -111,9 +111,9 @@ def index_cmd(
     from tqdm import tqdm
 
     from qa.errors import InputError
-    from qa.fetch import fetch_article, is_url, save_source
-    from qa.loader import find_article_files, load_article
-    from qa.store import PassageStore, reset_index
+    from qa.ingest.fetch import fetch_article, is_url, save_source
+    from qa.ingest.loader import find_article_files, load_article
+    from qa.store.passages import PassageStore, reset_index
 
     settings = _settings(ctx, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     urls = [p for p in paths if is_url(p)]
@@ -151,8 +151,8 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     """List indexed articles: id, title, passage count and embedding model."""
     from dataclasses import asdict
 
-    from qa.loader import shorten
-    from qa.store import PassageStore
+    from qa.ingest.loader import shorten
+    from qa.store.passages import PassageStore
 
     infos = PassageStore(_settings(ctx)).articles()
     if as_json:
@@ -174,7 +174,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @friendly
 def remove_cmd(ctx: click.Context, article_id: str) -> None:
     """Remove an article and its passages from the index."""
-    from qa.store import PassageStore
+    from qa.store.passages import PassageStore
 
     gone = PassageStore(_settings(ctx)).remove(article_id)
     click.echo(f"Removed {article_id} ({gone} passages).")
@@ -190,7 +190,7 @@ def _bot(
 
 
 def _print_sources(answer: Any) -> None:
-    from qa.split import page_label
+    from qa.ingest.split import page_label
 
     for c in answer.citations:
         quote = " ".join(c.quote.split())
@@ -304,7 +304,7 @@ def eval_cmd(
     """
     from tqdm import tqdm
 
-    from qa.evaluate import (
+    from qa.evaluation.evaluate import (
         abstention_curve,
         format_curve,
         format_report,
@@ -346,7 +346,7 @@ def eval_cmd(
 @friendly
 def model_cmd(ctx: click.Context) -> None:
     """Assemble the embedded model from its packages (once) and verify its SHA-256."""
-    from qa.models import ensure_model
+    from qa.llm.models import ensure_model
 
     path = ensure_model(_settings(ctx))
     click.echo(f"Model ready: {path}")

@@ -28,14 +28,14 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def embeddings() -> Any:
-    from qa.embeddings import load_embeddings
+    from qa.store.embeddings import load_embeddings
 
     return load_embeddings(Settings())
 
 
 @pytest.fixture
 def store(settings: Settings, embeddings: Any) -> Any:
-    from qa.store import PassageStore
+    from qa.store.passages import PassageStore
 
     return PassageStore(settings, embeddings)
 

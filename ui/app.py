@@ -1,4 +1,4 @@
-"""The Gradio chat window: a thin layer over :class:`qa.service.ChatService`.
+"""The Gradio chat window: a thin layer over :class:`ui.service.ChatService`.
 
 Run with ``qa ui`` or ``make run``, then open http://127.0.0.1:7860.
 """
@@ -15,9 +15,9 @@ import gradio as gr
 
 from qa.chain import Answer
 from qa.errors import QAError
-from qa.loader import ARTICLE_SUFFIXES
-from qa.service import ChatService, plain_history
+from qa.ingest.loader import ARTICLE_SUFFIXES
 from qa.settings import Settings
+from ui.service import ChatService, plain_history
 
 EXAMPLES = [
     "What is this article about?",

@@ -1,0 +1,1 @@
+"""Where a question goes: retrieve -> read -> verify -> compose (see ``pipeline``)."""

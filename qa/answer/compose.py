@@ -8,7 +8,7 @@ and then shown in article order, one claim per line.
 
 Example:
     >>> from qa.answer.verifier import SentenceVerifier
-    >>> from qa.split import Passage
+    >>> from qa.ingest.split import Passage
     >>> text = "Trump met Zelensky at the Vatican. It rained."
     >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
     >>> c = Composer(SentenceVerifier([p], 0.6), {1: p}, "Where did they meet?")
@@ -25,10 +25,10 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from qa.answer.claims import is_no_answer, split_cited
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
-from qa.split import Passage
-from qa.verify import is_no_answer, split_cited
+from qa.ingest.split import Passage
 
 # List bullets the reader writes; the composer adds its own.
 _BULLET = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")

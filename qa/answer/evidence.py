@@ -5,7 +5,7 @@ adjacent sentences of one passage (a claim may join two), so that the quote a
 citation shows is the sentence that says it, not a whole passage.
 
 Example:
-    >>> from qa.split import Passage
+    >>> from qa.ingest.split import Passage
     >>> p = Passage("a", "A", 0, 1, 0, 23, "Rollo led. He ruled it.", "Rollo led. He ruled it.")
     >>> [(w.start, w.end, w.quote) for w in windows([p])]
     [(0, 10, 'Rollo led.'), (11, 23, 'He ruled it.'), (0, 23, 'Rollo led. He ruled it.')]
@@ -17,10 +17,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.clean import clean
-from qa.guard import redact
-from qa.split import Passage, sentence_spans
-from qa.verify import Evidence
+from qa.answer.claims import Evidence
+from qa.answer.guard import redact
+from qa.ingest.clean import clean
+from qa.ingest.split import Passage, sentence_spans
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ or top-k passages, ``Settings.quote_threshold_*``); otherwise the answer is
 quoting the article's central sentences.
 
 Example:
-    >>> from qa.split import Passage
+    >>> from qa.ingest.split import Passage
     >>> text = "Pete Hegseth is the US Secretary of Defense."
     >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
     >>> class Lookup:  # any Retriever: here, every passage is a hit
     ...     def retrieve(self, question, k=None):
-    ...         from qa.retrieve import Hit, Retrieval
+    ...         from qa.answer.retrieve import Hit, Retrieval
     ...         return Retrieval(question, [Hit(p, 0.9, 1.0, 1.0, 1.0)], True)
     >>> path = AnswerPipeline(Settings(backend="extractive"), Lookup(), lambda: [p],
     ...                       lambda: None, lambda: {})
@@ -40,12 +40,12 @@ from langchain_core.language_models import BaseChatModel
 from qa.answer.compose import Composer
 from qa.answer.conversation import NOT_A_QUESTION, looks_like_question, resolve, small_talk
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
+from qa.answer.retrieve import Retrieval
 from qa.answer.shapes import Shape, classify
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
 from qa.answer.verifier import SentenceVerifier
-from qa.retrieve import Retrieval
+from qa.ingest.split import Passage
 from qa.settings import Settings
-from qa.split import Passage
 
 log = logging.getLogger(__name__)
 

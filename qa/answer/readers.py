@@ -7,7 +7,7 @@ What a reader writes is raw: :class:`qa.answer.compose.Composer` verifies it.
 
 Example:
     >>> from qa.answer.shapes import Shape
-    >>> from qa.split import Passage
+    >>> from qa.ingest.split import Passage
     >>> text = "Pete Hegseth is the US Secretary of Defense. It rained."
     >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
     >>> reader = READERS["extractive"](ReaderContext(idf={}, min_score=0.5))
@@ -28,11 +28,11 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer.evidence import Window, windows
+from qa.answer.guard import redact
 from qa.answer.shapes import Shape
-from qa.guard import redact
-from qa.lexical import content_terms, terms
-from qa.prompts import answer_prompt
-from qa.split import Passage
+from qa.ingest.split import Passage
+from qa.llm.prompts import answer_prompt
+from qa.store.lexical import content_terms, terms
 
 #: Tokens a list or a summary may take (five items of ~30 tokens, with markers).
 _LONG_ANSWER_TOKENS = 240

@@ -12,7 +12,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from qa.retrieve import Hit
+from qa.answer.retrieve import Hit
 
 #: The one sentence the bot says when the article does not answer.
 ABSTENTION = "Sorry, the article doesn't say."

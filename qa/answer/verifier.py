@@ -3,10 +3,10 @@
 A claim keeps the passage its reader cited when a sentence of that passage
 supports it; otherwise the citation moves to the best-supporting sentence
 anywhere in the article; a claim no sentence supports is dropped. Support is
-:meth:`qa.verify.Claim.support`, thresholded by ``Settings.support_threshold``.
+:meth:`qa.answer.claims.Claim.support`, thresholded by ``Settings.support_threshold``.
 
 Example:
-    >>> from qa.split import Passage
+    >>> from qa.ingest.split import Passage
     >>> text = "Trump met Zelensky at the Vatican. It rained."
     >>> v = SentenceVerifier([Passage("a", "A", 0, 1, 0, len(text), text, text)], 0.6)
     >>> v.check("They met at the Vatican [7].", [], "Where did Trump and Zelensky meet?").quote
@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from qa.answer.claims import Claim
 from qa.answer.evidence import Window, windows
-from qa.lexical import content_terms
-from qa.split import Passage
-from qa.verify import Claim
+from qa.ingest.split import Passage
+from qa.store.lexical import content_terms
 
 
 @dataclass(frozen=True)

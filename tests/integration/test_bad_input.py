@@ -13,10 +13,10 @@ import pytest
 
 from qa.chain import ArticleQA
 from qa.errors import InputError
-from qa.service import ChatService
 from qa.settings import Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED
+from ui.service import ChatService
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 @pytest.fixture
 def service(settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch) -> ChatService:
-    monkeypatch.setattr("qa.service.PassageStore", lambda s: PassageStore(s, embeddings))
+    monkeypatch.setattr("ui.service.PassageStore", lambda s: PassageStore(s, embeddings))
     monkeypatch.setattr("qa.chain.PassageStore", lambda s: PassageStore(s, embeddings))
     return ChatService(settings.updated(seeds_dir=SEED.parent))
 

@@ -11,7 +11,7 @@ import pytest
 
 from qa.chain import ABSTENTION, ArticleQA
 from qa.settings import Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED, ExplodingChatModel, fake_llm
 
 HEGSETH_P = 7  # paragraph about Pete Hegseth in the seed article

@@ -9,7 +9,7 @@ import pytest
 
 from qa.chain import ABSTENTION, WARM_UP, ArticleQA
 from qa.settings import PROJECT_ROOT, Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.slow
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> ArticleQA:
-    from qa.embeddings import load_embeddings
+    from qa.store.embeddings import load_embeddings
 
     folder = tmp_path_factory.mktemp("e2e")
     settings = Settings(index_dir=folder / "index", backend="embedded")

@@ -15,9 +15,9 @@ import pytest
 
 from qa.chain import ArticleQA
 from qa.errors import IndexStoreError
-from qa.loader import parse_article
+from qa.ingest.loader import parse_article
 from qa.settings import PROJECT_ROOT, Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED
 from tests.integration.test_server_mode import chroma_server  # noqa: F401  (fixture)
 
@@ -25,9 +25,9 @@ BUILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from qa.loader import parse_article
+    from qa.ingest.loader import parse_article
     from qa.settings import Settings
-    from qa.store import PassageStore
+    from qa.store.passages import PassageStore
 
     index, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = PassageStore(Settings(index_dir=Path(index)))
@@ -160,7 +160,7 @@ def test_chroma_server_stopping_mid_session(chroma_server: Any, embeddings: Any)
 
 def test_model_file_with_wrong_hash_is_refused(tmp_path: Path) -> None:
     from qa.errors import ModelError
-    from qa.models import ensure_model
+    from qa.llm.models import ensure_model
 
     parts = []
     for i in range(2):

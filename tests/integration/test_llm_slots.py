@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.models import LlamaServer, prefix_name
+from qa.llm.models import LlamaServer, prefix_name
 from qa.settings import Settings
 from tests.conftest import SEED
 

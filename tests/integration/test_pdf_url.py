@@ -18,12 +18,12 @@ from click.testing import CliRunner, Result
 from qa.chain import Answer, ArticleQA
 from qa.cli import cli
 from qa.errors import InputError
-from qa.service import ChatService
 from qa.settings import Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED
 from tests.documents import NEWS_HTML, make_pdf
 from tests.local_site import Route, html_route, local_site
+from ui.service import ChatService
 
 LIMIT = 200_000  # bytes; the "too large" pages are bigger
 TIMEOUT = 1.0  # seconds; the slow pages take 3
@@ -142,7 +142,7 @@ def test_pdf_file_indexed_with_pages_and_answered(
 def test_pdf_from_a_web_address(
     site: str, settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("qa.service.PassageStore", lambda s: PassageStore(s, embeddings))
+    monkeypatch.setattr("ui.service.PassageStore", lambda s: PassageStore(s, embeddings))
     monkeypatch.setattr("qa.chain.PassageStore", lambda s: PassageStore(s, embeddings))
     service = ChatService(settings.updated(seeds_dir=SEED.parent))
     aid = service.add_url(f"{site}/papers/rover-report.pdf")
@@ -195,7 +195,7 @@ def test_bad_web_addresses_exit_2_and_change_nothing(
 def test_service_refuses_bad_addresses_too(
     site: str, settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("qa.service.PassageStore", lambda s: PassageStore(s, embeddings))
+    monkeypatch.setattr("ui.service.PassageStore", lambda s: PassageStore(s, embeddings))
     monkeypatch.setattr("qa.chain.PassageStore", lambda s: PassageStore(s, embeddings))
     service = ChatService(settings.updated(seeds_dir=SEED.parent, fetch_timeout=TIMEOUT))
     before = _state(service.store)

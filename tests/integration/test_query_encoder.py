@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.embeddings import BertQueryEncoder, MiniLMEmbeddings
 from qa.settings import PROJECT_ROOT, Settings
+from qa.store.embeddings import BertQueryEncoder, MiniLMEmbeddings
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "eval" / "squad2_normans.json"
 

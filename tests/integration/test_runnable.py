@@ -11,7 +11,7 @@ from langchain_core.runnables import RunnableLambda
 from qa.chain import Answer, ArticleQA, QARunnable
 from qa.errors import InputError
 from qa.settings import Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED, fake_llm
 
 HEGSETH = "Pete Hegseth is the US Secretary of Defense [{n}]."

@@ -1,7 +1,7 @@
 """Selections of any size against a real embedded Chroma, and store errors that say what they are.
 
 Vectors are hashed bags of words (64 numbers per text), so an index of many
-articles builds in seconds and texts sharing words are near; the batch sizes of :mod:`qa.store` are lowered where a test
+articles builds in seconds and texts sharing words are near; the batch sizes of :mod:`qa.store.passages` are lowered where a test
 needs more batches than its articles would otherwise make.
 """
 
@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
-import qa.store as store_module
+import qa.store.passages as store_module
+from qa.answer.retrieve import HybridRetriever
 from qa.errors import IndexStoreError, InputError
-from qa.lexical import terms
-from qa.loader import Article, parse_article
-from qa.retrieve import HybridRetriever
+from qa.ingest.loader import Article, parse_article
 from qa.settings import Settings
-from qa.store import PassageStore, store_error
+from qa.store.lexical import terms
+from qa.store.passages import PassageStore, store_error
 
 
 class TinyEmbeddings(Embeddings):
@@ -191,7 +191,7 @@ def test_large_bm25_index_is_saved_and_loaded_by_the_next_process(
 
     saved[0].write_bytes(b"not an npz file")  # damaged: ignored, rebuilt, replaced
     third = PassageStore(first.settings, TinyEmbeddings())
-    with caplog.at_level(logging.WARNING, logger="qa.store"):
+    with caplog.at_level(logging.WARNING, logger="qa.store.passages"):
         rebuilt = third.lexical(third.select(ids))
     assert "Ignoring the saved BM25 index" in caplog.text
     assert rebuilt.bm25.top("q12x", 1) == index.bm25.top("q12x", 1)

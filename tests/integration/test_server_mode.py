@@ -16,9 +16,9 @@ import pytest
 
 from qa.chain import ArticleQA
 from qa.errors import IndexStoreError
-from qa.loader import load_article
+from qa.ingest.loader import load_article
 from qa.settings import Settings
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 from tests.conftest import SEED
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from qa.errors import IndexStoreError, InputError
-from qa.loader import Article, load_article, parse_article
+from qa.ingest.loader import Article, load_article, parse_article
 from qa.settings import Settings
-from qa.store import PassageStore, reset_index
+from qa.store.passages import PassageStore, reset_index
 from tests.conftest import SEED
 
 

@@ -19,9 +19,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from qa.service import WARMING, ChatService
 from qa.settings import Settings
 from tests.conftest import ARTIFACTS, ExplodingChatModel
+from ui.service import WARMING, ChatService
 
 SHOTS = ARTIFACTS / "ui"
 REPLY = "Pete Hegseth is the US Secretary of Defense [7]."

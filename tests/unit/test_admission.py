@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from qa.admission import AnswerQueue, Place
+from qa.llm.admission import AnswerQueue, Place
 
 
 class FakeClock:

@@ -13,12 +13,12 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from qa.answer.conversation import NOT_A_QUESTION
 from qa.answer.pipeline import AnswerPipeline
+from qa.answer.retrieve import Hit, Retrieval
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
-from qa.lexical import BM25, content_terms, terms
-from qa.loader import load_article
-from qa.retrieve import Hit, Retrieval
+from qa.ingest.loader import load_article
+from qa.ingest.split import Passage, split_article
 from qa.settings import Settings
-from qa.split import Passage, split_article
+from qa.store.lexical import BM25, content_terms, terms
 from tests.conftest import SEED, ExplodingChatModel
 
 ARTICLE = load_article(SEED)

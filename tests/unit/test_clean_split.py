@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.clean import clean
-from qa.loader import Article, parse_article
-from qa.split import sentence_spans, split_article
+from qa.ingest.clean import clean
+from qa.ingest.loader import Article, parse_article
+from qa.ingest.split import sentence_spans, split_article
 from tests.conftest import SEED
 
 

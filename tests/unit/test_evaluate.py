@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import InputError
-from qa.evaluate import contains_answer, load_eval, normalize_answer, score, token_f1
+from qa.evaluation.evaluate import contains_answer, load_eval, normalize_answer, score, token_f1
 from qa.settings import PROJECT_ROOT
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "eval" / "squad2_normans.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.guard import MARKER, looks_like_injection, redact
+from qa.answer.guard import MARKER, looks_like_injection, redact
 
 
 @pytest.mark.parametrize(

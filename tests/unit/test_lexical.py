@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import legacy_lexical
-from qa.lexical import BM25, normalize, terms, words
-from qa.retrieve import coverage, reciprocal_rank_fusion
+from qa.answer.retrieve import coverage, reciprocal_rank_fusion
 from qa.settings import PROJECT_ROOT
+from qa.store.lexical import BM25, normalize, terms, words
 
 PASSAGES = [
     "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",

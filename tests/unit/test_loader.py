@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import InputError
-from qa.loader import find_article_files, html_to_text, load_article, slugify
+from qa.ingest.loader import find_article_files, html_to_text, load_article, slugify
 
 
 def test_txt_md_html(tmp_path: Path) -> None:

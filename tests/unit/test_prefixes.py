@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from qa.models import KEEP_PREFIXES, _trim, forget_prefixes, prefix_dir, prefix_name
+from qa.llm.models import KEEP_PREFIXES, _trim, forget_prefixes, prefix_dir, prefix_name
 from qa.settings import Settings
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from qa.answer.claims import is_no_answer, split_cited, support, wanted_kind
 from qa.answer.verifier import SentenceVerifier
-from qa.split import Passage
-from qa.verify import is_no_answer, split_cited, support, wanted_kind
+from qa.ingest.split import Passage
 
 PASSAGES = {
     1: "Trump met Zelensky at the Vatican on the outside of Pope Francis' death service.",

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from langchain_core.documents import Document
 from langchain_core.output_parsers import StrOutputParser
 
-from qa.prompts import baseline_prompt
-from qa.retrieve import Hit
-from qa.store import passage_from_record
-from qa.verify import is_no_answer
+from qa.answer.claims import is_no_answer
+from qa.answer.retrieve import Hit
+from qa.llm.prompts import baseline_prompt
+from qa.store.passages import passage_from_record
 
 if TYPE_CHECKING:
     from qa.chain import Answer, ArticleQA

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import InputError
-from qa.loader import Article, parse_article, slugify
+from qa.ingest.loader import Article, parse_article, slugify
 from qa.settings import Settings
 
 
@@ -369,9 +369,9 @@ def run_eval(
         progress: Called with 1 after each question.
         llm: A chat model to share between pipelines (default: the backend's).
     """
-    from qa.baseline import BaselineRAG
     from qa.chain import ArticleQA
-    from qa.store import PassageStore
+    from qa.evaluation.baseline import BaselineRAG
+    from qa.store.passages import PassageStore
 
     items = evalset.items[:limit] if limit else evalset.items
     if evalset.articles:

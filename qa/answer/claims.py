@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.lexical import QUESTION_WORDS, STOPWORDS, numbers, terms
+from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, terms
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # What a model writes when it has nothing to say.

@@ -28,14 +28,14 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from qa.admission import AnswerQueue, Place
 from qa.chain import Answer, ArticleQA
 from qa.errors import InputError
-from qa.fetch import fetch_article, is_url, save_source
-from qa.loader import ARTICLE_SUFFIXES, Article, article_from_bytes, shorten, slugify
+from qa.ingest.fetch import fetch_article, is_url, save_source
+from qa.ingest.loader import ARTICLE_SUFFIXES, Article, article_from_bytes, shorten, slugify
+from qa.ingest.split import page_label
+from qa.llm.admission import AnswerQueue, Place
 from qa.settings import Settings
-from qa.split import page_label
-from qa.store import PassageStore
+from qa.store.passages import PassageStore
 
 _MARK = re.compile(r"\[(\d+)\]")
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ class ChatService:
         A failure is logged, not raised: questions then get the chain's own
         fallback (the best matching sentence, with a notice).
         """
-        from qa.warmup import warm_up
+        from qa.llm.warmup import warm_up
 
         start = time.perf_counter()
         try:
@@ -153,7 +153,7 @@ class ChatService:
     def admission(self, bot: ArticleQA) -> Iterator[Iterator[Place]]:
         """Hold a place in :attr:`queue` for one answer of ``bot``.
 
-        Yields an iterator of :class:`~qa.admission.Place` updates that ends
+        Yields an iterator of :class:`~qa.llm.admission.Place` updates that ends
         when the answer may start (at once when there is room); the place is
         freed when the block exits. Extractive answers need no model and skip
         the line.

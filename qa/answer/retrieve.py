@@ -18,8 +18,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.lexical import BM25, content_terms, terms
-from qa.store import PassageStore, StoredPassage
+from qa.store.lexical import BM25, content_terms, terms
+from qa.store.passages import PassageStore, StoredPassage
 
 
 @dataclass(frozen=True)

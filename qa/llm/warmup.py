@@ -18,7 +18,7 @@ import threading
 import time
 
 from qa.chain import ArticleQA
-from qa.models import LlamaServer, chat_model, prefix_name
+from qa.llm.models import LlamaServer, chat_model, prefix_name
 
 log = logging.getLogger(__name__)
 #: The question that warms the retrieval path (its answer is thrown away).

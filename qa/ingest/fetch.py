@@ -29,7 +29,14 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from qa.errors import InputError
-from qa.loader import SOURCE_MARK, Article, parse_article, parse_pdf, slugify, validate_article_id
+from qa.ingest.loader import (
+    SOURCE_MARK,
+    Article,
+    parse_article,
+    parse_pdf,
+    slugify,
+    validate_article_id,
+)
 from qa.settings import Settings
 
 MAX_REDIRECTS = 5

@@ -28,7 +28,7 @@ a selection is built once and, for large selections, saved beside the index
 (``lexical/``), keyed by the selection's article versions.
 
 Example:
-    >>> from qa.loader import load_article
+    >>> from qa.ingest.loader import load_article
     >>> store = PassageStore(Settings(index_dir=getfixture("tmp_path")))
     >>> store.index([load_article(Path("seeds/article.txt"))])
     IndexReport(added=['article'], updated=[], unchanged=[], embedded=16, reused=0)
@@ -62,12 +62,12 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from numpy.typing import NDArray
 
-from qa.embeddings import ReusingEmbeddings, load_embeddings
 from qa.errors import IndexStoreError, InputError, QAError
-from qa.lexical import BM25, BM25_FORMAT
-from qa.loader import Article
+from qa.ingest.loader import Article
+from qa.ingest.split import Passage, split_article
 from qa.settings import Settings
-from qa.split import Passage, split_article
+from qa.store.embeddings import ReusingEmbeddings, load_embeddings
+from qa.store.lexical import BM25, BM25_FORMAT
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,7 +75,7 @@ T = TypeVar("T")
 MARKER = "qa-index.json"
 FORMAT = 1
 # Files that may sit in the index folder without making it "foreign".
-# "sources": web pages saved by qa.fetch, so re-indexing them needs no network.
+# "sources": web pages saved by qa.ingest.fetch, so re-indexing them needs no network.
 _OWN_FILES = {MARKER, ".lock", ".gitkeep", "uploads", "sources", "README.md"}
 
 #: Filter values or ids per Chroma call (SQLite allows 32,766 variables per statement).

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 
-_HERE = Path(__file__).resolve().parent
+_QA = Path(__file__).resolve().parent.parent
 # Installed wheel: qa/prompts; source checkout: <root>/prompts.
-_DIRS = (_HERE / "prompts", _HERE.parent / "prompts")
+_DIRS = (_QA / "prompts", _QA.parent / "prompts")
 
 
 @cache

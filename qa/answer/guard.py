@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from qa.split import sentence_spans
+from qa.ingest.split import sentence_spans
 
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,20}\b(?:previous|prior|above|earlier|all|your|"

@@ -1,0 +1,1 @@
+"""The generator: model files, the llama.cpp server and its slots, prompts, warm-up."""
