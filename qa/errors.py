@@ -11,6 +11,14 @@ class InputError(QAError, ValueError):
     """The user's input (a file, a question) cannot be used; nothing was changed."""
 
 
+class ConfigError(QAError):
+    """The configuration cannot work: a setting, or a combination of settings and task."""
+
+
+class PromptError(ConfigError):
+    """A prompt template is missing from the installation (``prompts/<name>.txt``)."""
+
+
 class IndexStoreError(QAError):
     """The vector store is missing, foreign, corrupted or unreachable."""
 

@@ -23,7 +23,16 @@ OFFLINE_ENV: dict[str, str] = {
 
 
 def apply() -> None:
-    """Set the offline variables; a value that already says "offline" is kept."""
+    """Set every offline variable, overwriting a value already in the environment.
+
+    Example:
+        >>> import os
+        >>> monkeypatch = getfixture("monkeypatch")
+        >>> monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+        >>> apply()
+        >>> os.environ["HF_HUB_OFFLINE"]
+        '1'
+    """
     for key, value in OFFLINE_ENV.items():
         os.environ[key] = value
 

@@ -211,7 +211,7 @@ class AnswerPipeline:
             yield from composer.finish()
         except Exception as exc:  # the model failing must not lose the answer
             reason = type(exc).__name__
-            log.warning("reading failed: %s", exc)
+            log.warning("reading failed: %s: %s", reason, exc)
             yield from composer.finish(complete_only=True)
             if composer.pieces:
                 answer.notice = _NOTICE_CUT.format(reason=reason)

@@ -4,9 +4,19 @@ Vector top-4 from the same Chroma index, the classic "stuff" prompt, the same
 chat model, no verification. Its four retrieved passages are reported as its
 sources (as PrivateGPT-style tools list them), which is generous to it.
 
-Example:
-    >>> base = BaselineRAG(ArticleQA(backend="embedded"))  # doctest: +SKIP
-    >>> base.ask("Who is Pete Hegseth?").text  # doctest: +SKIP
+Example (a fake chat model stands in for the LLM):
+    >>> from langchain_core.language_models import FakeListChatModel
+    >>> from qa.chain import ArticleQA
+    >>> llm = FakeListChatModel(responses=["Pete Hegseth is the US Secretary of Defense."])
+    >>> bot = ArticleQA(backend="openai", llm=llm, index_dir=getfixture("tmp_path"))
+    >>> answer = BaselineRAG(bot).ask("Who is Pete Hegseth?")
+    >>> answer.text, answer.backend, answer.abstained
+    ('Pete Hegseth is the US Secretary of Defense.', 'baseline', False)
+    >>> len(answer.citations), answer.citations[0].quote in bot.original_text()
+    (4, True)
+    >>> BaselineRAG(ArticleQA(backend="extractive", store=bot.store)).ask("Who is Pete Hegseth?")
+    Traceback (most recent call last):
+    qa.errors.ConfigError: the baseline needs an LLM backend
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from langchain_core.output_parsers import StrOutputParser
 
 from qa.answer.claims import is_no_answer
 from qa.answer.retrieve import Hit
+from qa.errors import ConfigError
 from qa.llm.prompts import baseline_prompt
 from qa.store.passages import passage_from_record
 
@@ -41,6 +52,11 @@ class BaselineRAG:
         )
 
     def ask(self, question: str) -> Answer:
+        """Answer ``question`` the plain way; its retrieved passages are its citations.
+
+        Raises:
+            ConfigError: The bot has no chat model (the extractive backend).
+        """
         from qa.chain import Answer, Citation
 
         t0 = time.perf_counter()
@@ -48,7 +64,7 @@ class BaselineRAG:
         context = "\n\n".join(d.page_content for d in docs)
         llm = self.bot.llm
         if llm is None:
-            raise RuntimeError("the baseline needs an LLM backend")
+            raise ConfigError("the baseline needs an LLM backend")
         chain = baseline_prompt() | llm | StrOutputParser()
         text, first = "", 0.0
         for piece in chain.stream({"context": context, "question": question}):

@@ -11,10 +11,23 @@ or a PDF (read like PDF files). Anything else is refused with a one-line
 with its address on its first line), so ``qa index <index_dir>/sources/``
 rebuilds those articles without the network.
 
-Example:
-    >>> article, page = fetch_article("https://example.com/news/rover", Settings())  # doctest: +SKIP
-    >>> article.article_id, article.title  # doctest: +SKIP
-    ('example.com-rover', 'Rover finds ice')
+Example (``transport`` stands in for the network: an ``httpx`` transport that
+serves one page):
+    >>> html = ("<html><head><title>Rover finds ice</title></head><body><article>"
+    ...         "<h1>Rover finds ice</h1><p>The Perseverance rover found water ice near "
+    ...         "the Jezero crater in March. It was the first such find on Mars, and the "
+    ...         "team plans to drill into it in August.</p></article></body></html>")
+    >>> site = httpx.MockTransport(lambda request: httpx.Response(200, html=html))
+    >>> url = "https://example.com/news/rover.html"
+    >>> article, page = fetch_article(url, Settings(), transport=site)
+    >>> article.article_id, article.title, page.kind
+    ('example.com-rover', 'Rover finds ice', 'html')
+    >>> "Jezero crater" in article.original, article.source
+    (True, 'https://example.com/news/rover.html')
+    >>> json_api = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    >>> fetch(url, 10_000, 5.0, transport=json_api)
+    Traceback (most recent call last):
+    qa.errors.InputError: https://example.com/news/rover.html is application/json, not a web page (HTML) or PDF
 """
 
 from __future__ import annotations
@@ -127,8 +140,13 @@ def _read(
     return WebPage(url, str(response.url), kind, bytes(body), response.charset_encoding)
 
 
-def fetch(url: str, max_bytes: int, timeout: float) -> WebPage:
+def fetch(
+    url: str, max_bytes: int, timeout: float, *, transport: httpx.BaseTransport | None = None
+) -> WebPage:
     """Download the HTML page or PDF at ``url``; see the module docstring.
+
+    ``transport`` replaces httpx's network transport (tests and examples serve pages
+    from memory with :class:`httpx.MockTransport`); by default the network is used.
 
     Raises:
         InputError: Not an http(s) address; unreachable; an error status; a
@@ -140,7 +158,10 @@ def fetch(url: str, max_bytes: int, timeout: float) -> WebPage:
     deadline = time.monotonic() + timeout
     try:
         with httpx.Client(
-            timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            transport=transport,
         ) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 with client.stream("GET", current) as response:
@@ -179,14 +200,20 @@ def article_from_page(page: WebPage, article_id: str | None = None) -> Article:
 
 
 def fetch_article(
-    url: str, settings: Settings, article_id: str | None = None
+    url: str,
+    settings: Settings,
+    article_id: str | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
 ) -> tuple[Article, WebPage]:
     """Download ``url`` and read its article; nothing is stored yet.
+
+    ``transport``: see :func:`fetch`.
 
     Raises:
         InputError: See :func:`fetch`; also a page without readable text.
     """
-    page = fetch(url, settings.max_file_bytes, settings.fetch_timeout)
+    page = fetch(url, settings.max_file_bytes, settings.fetch_timeout, transport=transport)
     return article_from_page(page, article_id), page
 
 

@@ -14,10 +14,18 @@ The result is the article's *original text*: paragraphs separated by blank
 lines, plus the offset at which each page starts, so every passage knows its
 page. Multi-column layouts are read line by line across the columns.
 
-Example:
-    >>> doc = pdf_text(Path("report.pdf").read_bytes(), "report.pdf")  # doctest: +SKIP
-    >>> doc.page_starts  # doctest: +SKIP
-    (0, 1873, 3920)
+Example (the tests' two-page report, written with fpdf2: a running header, a
+"Page n of 2" footer, "measure-"/"ments" split at a line end, and a sentence
+that goes on across the page break):
+    >>> from tests.documents import make_pdf
+    >>> path = make_pdf(getfixture("tmp_path") / "report.pdf")
+    >>> doc = pdf_text(path.read_bytes(), "report.pdf")
+    >>> doc.title, doc.page_starts
+    ('Rover Report', (0, 382))
+    >>> doc.text[doc.page_starts[1] :].split(",")[0]
+    'surface of the crater floor'
+    >>> "measurements" in doc.text, "Journal" in doc.text, "Page 1" in doc.text
+    (True, False, False)
 """
 
 from __future__ import annotations
@@ -70,6 +78,7 @@ def _read_pages(data: bytes, name: str) -> tuple[list[str], str]:
     except InputError:
         raise
     except Exception as exc:  # pypdf raises many kinds on damaged files
+        log.info("%s: pypdf cannot read it", name, exc_info=True)
         raise InputError(
             f"{name} is not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})"
         ) from None

@@ -89,7 +89,11 @@ class Passage:
 
     @property
     def text_hash(self) -> str:
-        """SHA-256 of the cleaned text: the key for reusing embeddings."""
+        """SHA-256 of :attr:`text`, recorded in each stored passage's metadata.
+
+        Not what embeddings are reused by: the store looks stored vectors up by the
+        text itself (:class:`qa.store.embeddings.ReusingEmbeddings`).
+        """
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def passage_id(self, version: str) -> str:

@@ -69,7 +69,7 @@ def main() -> None:
     config = json.loads(sys.stdin.readline())
     try:
         server = start(config)
-    except Exception as exc:
+    except Exception as exc:  # the reason goes to the parent, which raises it as ModelError
         channel.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")
         channel.flush()
         return

@@ -8,10 +8,12 @@
 * ``openai``: any OpenAI-compatible server (Ollama, vLLM, llama.cpp, hosted).
 * ``extractive``: no model at all (:func:`chat_model` returns ``None``).
 
-Example:
-    >>> llm = chat_model(Settings(backend="embedded"))  # doctest: +SKIP
-    >>> llm.invoke("Say hi").content  # doctest: +SKIP
-    'Hi!'
+Example (nothing is started or contacted until the model is asked something):
+    >>> chat_model(Settings(backend="extractive")) is None
+    True
+    >>> llm = chat_model(Settings(backend="openai", openai_base_url="http://127.0.0.1:9/v1"))
+    >>> type(llm).__name__, llm.openai_api_base, llm.temperature, llm.max_retries
+    ('ChatOpenAI', 'http://127.0.0.1:9/v1', 0.0, 0)
 """
 
 from __future__ import annotations
@@ -58,14 +60,6 @@ def part_paths() -> list[Path]:
             ) from None
         paths.append(Path(module.get_part_path()))
     return paths
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def ensure_model(
@@ -288,7 +282,8 @@ class LlamaServer:
                     cls._instances[key] = cls(path, settings)
                 except ModelError:
                     raise
-                except Exception as exc:
+                except Exception as exc:  # shown as one line; the trace goes to the log
+                    log.warning("llama.cpp did not start", exc_info=True)
                     raise ModelError(f"Cannot start llama.cpp: {exc}") from None
             return cls._instances[key]
 

@@ -5,6 +5,9 @@ Example:
     True
     >>> answer_prompt("list").input_variables
     ['passages', 'question']
+    >>> load_template("no_such_prompt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    qa.errors.PromptError: prompt template 'no_such_prompt' not found in ...
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 
+from qa.errors import PromptError
+
 _QA = Path(__file__).resolve().parent.parent
 # Installed wheel: qa/prompts; source checkout: <root>/prompts.
 _DIRS = (_QA / "prompts", _QA.parent / "prompts")
@@ -21,12 +26,16 @@ _DIRS = (_QA / "prompts", _QA.parent / "prompts")
 
 @cache
 def load_template(name: str) -> str:
-    """The text of ``prompts/<name>.txt``."""
+    """The text of ``prompts/<name>.txt``.
+
+    Raises:
+        PromptError: No such template in the installed or checked-out ``prompts/``.
+    """
     for folder in _DIRS:
         path = folder / f"{name}.txt"
         if path.exists():
             return path.read_text(encoding="utf-8")
-    raise FileNotFoundError(f"prompt template {name!r} not found in {_DIRS}")
+    raise PromptError(f"prompt template {name!r} not found in {_DIRS}")
 
 
 def answer_prompt(shape: str = "factoid") -> ChatPromptTemplate:

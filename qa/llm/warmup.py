@@ -7,8 +7,17 @@ prompt (one output token), saved to the cache folder and loaded into the
 other slots; the next start loads the saved prefix into every slot before
 anything is computed, and only the question's tokens are left to read.
 
+Any other backend warms through the chain itself: one question, whose answer
+is thrown away. With a fake chat model standing in for an OpenAI-compatible
+server:
+
 Example:
-    >>> warm_up(ArticleQA(backend="embedded"))  # doctest: +SKIP
+    >>> from langchain_core.language_models import FakeListChatModel
+    >>> llm = FakeListChatModel(responses=["It is about peace talks.", "unused"])
+    >>> bot = ArticleQA(backend="openai", llm=llm, index_dir=getfixture("tmp_path"))
+    >>> warm_up(bot)
+    >>> llm.i  # the model read the article once: its first answer was used
+    1
 """
 
 from __future__ import annotations
@@ -17,12 +26,10 @@ import logging
 import threading
 import time
 
-from qa.chain import ArticleQA
+from qa.chain import WARM_UP, ArticleQA
 from qa.llm.models import LlamaServer, chat_model, prefix_name
 
 log = logging.getLogger(__name__)
-#: The question that warms the retrieval path (its answer is thrown away).
-WARM_UP = "What is this article about?"
 
 
 def warm_up(bot: ArticleQA) -> None:
@@ -42,7 +49,7 @@ def warm_up(bot: ArticleQA) -> None:
     def start_server() -> None:
         try:
             started.append(LlamaServer.get(settings))
-        except Exception as exc:  # re-raised below, in the caller's thread
+        except Exception as exc:  # not handled here: re-raised below, in the caller's thread
             failed.append(exc)
 
     loading = threading.Thread(target=start_server, name="qa-llama-start", daemon=True)

@@ -10,10 +10,17 @@ which a process that only answers questions need not pay before its first
 answer. Models it cannot run (another architecture or pooling) use
 sentence-transformers for questions too.
 
-Example:
-    >>> emb = load_embeddings(Settings())  # doctest: +SKIP
-    >>> len(emb.embed_query("hello"))  # doctest: +SKIP
-    384
+Example (the installed model, offline; a question loads only the NumPy encoder):
+    >>> emb = load_embeddings(Settings())
+    >>> question = emb.embed_query("Who is the US defense secretary?")
+    >>> len(question), round(sum(x * x for x in question), 4)  # unit length
+    (384, 1.0)
+    >>> def similarity(text):
+    ...     return sum(q * t for q, t in zip(question, emb.embed_query(text)))
+    >>> similarity("Pete Hegseth is the US Secretary of Defense.") > similarity(
+    ...     "The rover found water ice near the crater."
+    ... )
+    True
 """
 
 from __future__ import annotations

@@ -56,7 +56,14 @@ def normalize(text: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)  # words repeat: a corpus has far fewer distinct ones
 def stem(word: str) -> str:
-    """A small suffix stripper: enough to match 'leaders'/'leader', 'ruled'/'rule'."""
+    """A small suffix stripper: enough to match 'leaders'/'leader', 'ruled'/'ruling'.
+
+    Not a full stemmer: 'ruled' and 'rule' stay apart.
+
+    Example:
+        >>> stem("leaders"), stem("ruled"), stem("ruling"), stem("rule"), stem("studies")
+        ('leader', 'rul', 'rul', 'rule', 'study')
+    """
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) <= 3 or word.isdigit():

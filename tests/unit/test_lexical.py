@@ -1,4 +1,7 @@
-"""BM25 scoring, its saved form, the tokenizer and rank fusion, on plain passages (no Chroma)."""
+"""BM25 scoring, its saved form and the tokenizer, on plain passages (no Chroma).
+
+Rank fusion and coverage: ``test_fusion.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import legacy_lexical
-from qa.answer.retrieve import coverage, reciprocal_rank_fusion
 from qa.settings import PROJECT_ROOT
-from qa.store.lexical import BM25, normalize, terms, words
+from qa.store.lexical import BM25, content_terms, normalize, numbers, stem, terms, words
 
 PASSAGES = [
     "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
@@ -117,29 +119,59 @@ def test_arrays_of_another_format_are_refused() -> None:
         BM25.from_arrays(arrays)
 
 
-def test_fusion_puts_a_passage_found_by_both_first() -> None:
+def test_rarer_terms_weigh_more() -> None:
+    bm = BM25(["cat dog", "cat bird", "cat fish", "dog bird"])
+    idf = bm.idf
+    assert idf["fish"] > idf["dog"] == idf["bird"] > idf["cat"] > 0  # in 1, 2, 2 and 3 of 4
+    # A rare word found outweighs a common one: "fish" decides, whatever "cat" says.
+    assert [i for i, _ in bm.top("cat fish", 4)] == [2, 0, 1]
+
+
+def test_more_occurrences_score_higher_but_saturate() -> None:
+    texts = ["ice rover crater", "ice ice rover crater", "ice ice ice ice ice ice rover crater"]
+    one, two, six = BM25(texts, k1=1.5, b=0.0).scores("ice")
+    assert one < two < six
+    assert two - one > (six - two) / 4  # each further "ice" adds less
+    assert six < BM25(texts, b=0.0).idf["ice"] * 2.5  # bounded by idf * (k1 + 1)
+
+
+def test_a_shorter_text_wins_at_the_same_count() -> None:
+    short, long = BM25(["rover ice", "rover ice crater spectrometer drill sample mission"]).scores(
+        "ice"
+    )
+    assert short > long > 0
+    flat = BM25(["rover ice", "rover ice crater spectrometer drill sample mission"], b=0.0)
+    assert flat.scores("ice")[0] == pytest.approx(flat.scores("ice")[1])  # b=0: no length norm
+
+
+def test_inflections_accents_and_possessives_meet() -> None:
+    bm = BM25(["The leader's studies in the café", "A dog barked at the mail carrier"])
+    for query in ("leaders", "LEADER", "study", "studies", "cafe", "Café"):
+        assert [i for i, _ in bm.top(query, 2)] == [0], query
+    assert stem("ruled") == stem("ruling") == "rul"
+    assert stem("leaders") == stem("leader's") == "leader"
+    assert stem("class") == "class" and stem("status") == "status"  # not plurals
+    assert stem("1990s") == stem("1990") == "1990"  # a decade meets its year
+
+
+def test_empty_or_meaningless_queries_score_nothing() -> None:
     bm = BM25(PASSAGES)
-    lexical = [str(i) for i, _ in bm.top("Who was the leader of the Normans?", 5)]
-    dense = ["2", "3", "0"]  # a dense ranking that also puts Rollo's passage first
-    fused = reciprocal_rank_fusion([dense, lexical], rrf_k=5)
-    ranked = sorted(fused, key=lambda i: -fused[i])
-    assert ranked[0] == "2"
-    assert fused["2"] == pytest.approx(1 / 6 + 1 / (5 + lexical.index("2") + 1))
-    assert set(fused) == set(dense) | set(lexical)
+    for query in ("", "   ", "?!", "the of and it was"):
+        assert bm.scores(query) == [0.0] * len(PASSAGES), query
+        assert bm.top(query, 3) == [], query
 
 
-def test_fusion_small_k_lets_a_top_hit_beat_mediocre_agreement() -> None:
-    # "x" is first in one ranking only; "y" is eighth in both.
-    rankings = [["x", *"abcdefg"[:6], "y"], [*"hijklmn", "y"]]
-    fused = reciprocal_rank_fusion(rankings, rrf_k=5)
-    assert fused["x"] == pytest.approx(1 / 6) and fused["y"] == pytest.approx(2 / 13)
-    assert fused["x"] > fused["y"]
-    wide = reciprocal_rank_fusion(rankings, rrf_k=60)  # the web-search default
-    assert wide["y"] > wide["x"]
+def test_repeating_a_query_term_does_not_count_it_twice() -> None:
+    bm = BM25(PASSAGES)
+    assert bm.scores("Normans Normans Normans") == bm.scores("Normans")
 
 
-def test_coverage_is_the_share_of_question_terms_in_the_text() -> None:
-    q = {"norman", "leader"}
-    assert coverage(q, PASSAGES[2]) == 0.5  # "leader", not "norman"
-    assert coverage(q, "Norman leaders") == 1.0
-    assert coverage(set(), PASSAGES[0]) == 0.0
+def test_content_terms_drop_question_words_and_numbers_normalise() -> None:
+    assert content_terms("Which year did the Normans' leaders arrive?") == [
+        "year",
+        "norman",
+        "leader",
+        "arrive",
+    ]
+    assert numbers("1,200 soldiers in the 10th century") == {"1200", "10"}
+    assert numbers("five of the third", with_words=True) == {"5", "3"}

@@ -1,0 +1,140 @@
+"""The extractive reader (no model) on plain passages: which sentences it quotes, when it
+quotes nothing, and how it numbers them. No Chroma, no embedder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from qa.answer.readers import MIN_SCORE, READERS, ExtractiveReader, ReaderContext, ReadRequest
+from qa.answer.shapes import Shape
+from qa.ingest.split import Passage
+from qa.store.lexical import BM25
+
+PARAGRAPHS = [
+    "The Perseverance rover found water ice near the Jezero crater in March. "
+    "The team was very happy about it.",
+    "Scientists called the discovery a turning point for the mission. "
+    "The measurements were taken by the onboard spectrometer.",
+    "The rover will drill into the ice in August. "
+    "Engineers in Pasadena built a new drill bit for the job.",
+    "The mission is run by NASA. Its budget was cut last year.",
+]
+ORIGINAL = "\n\n".join(PARAGRAPHS)
+
+
+def _passages(paragraphs: Sequence[str] = PARAGRAPHS) -> list[Passage]:
+    out, offset = [], 0
+    for i, text in enumerate(paragraphs):
+        out.append(Passage("rover", "Rover", i, i + 1, offset, offset + len(text), text, text))
+        offset += len(text) + 2
+    return out
+
+
+PASSAGES = _passages()
+IDF = BM25(PARAGRAPHS).idf
+
+
+def read(
+    question: str,
+    ranked: Sequence[Passage] = PASSAGES,
+    shape: Shape = Shape.FACTOID,
+    numbered: Mapping[int, Passage] | None = None,
+    min_score: float = MIN_SCORE,
+    idf: Mapping[str, float] = IDF,
+) -> tuple[list[str], ReadRequest]:
+    """The reader's lines and the request (with its diagnostics)."""
+    numbered = dict(enumerate(ranked, start=1)) if numbered is None else numbered
+    request = ReadRequest(question, shape, numbered, ranked)
+    reader = READERS["extractive"](ReaderContext(idf=idf, min_score=min_score))
+    return list(reader.read(request)), request
+
+
+def test_factoid_quotes_the_one_sentence_that_answers_with_its_marker() -> None:
+    lines, request = read("When will the rover drill into the ice?")
+    assert lines == ["The rover will drill into the ice in August. [3]\n"]
+    assert request.diagnostics["quote_score"] >= MIN_SCORE
+    assert request.diagnostics["quote_candidate"] == "The rover will drill into the ice in August."
+
+
+def test_every_quote_is_a_sentence_of_the_original_text() -> None:
+    for question in ("Who built a new drill bit?", "What took the measurements?", "Who runs it?"):
+        for line in read(question, min_score=0.0)[0]:
+            sentence = line.rsplit(" [", 1)[0]
+            assert sentence in ORIGINAL
+
+
+def test_the_marker_is_the_number_the_passage_was_shown_with() -> None:
+    ranked = [PASSAGES[2], PASSAGES[0]]
+    lines, _ = read("When will the rover drill?", ranked, numbered={7: PASSAGES[2], 8: PASSAGES[0]})
+    assert lines == ["The rover will drill into the ice in August. [7]\n"]
+    # A passage the answer does not number is quoted without a marker.
+    lines, _ = read("When will the rover drill?", ranked, numbered={8: PASSAGES[0]})
+    assert lines == ["The rover will drill into the ice in August.\n"]
+
+
+def test_too_little_coverage_quotes_nothing_but_records_the_candidate() -> None:
+    lines, request = read("What did NASA say about Mars gravity and radiation?")
+    assert lines == []
+    assert 0 < request.diagnostics["quote_score"] < MIN_SCORE
+    assert "NASA" in request.diagnostics["quote_candidate"]
+    # The same question quotes that sentence when the threshold allows it.
+    lines, _ = read("What did NASA say about Mars gravity and radiation?", min_score=0.1)
+    assert lines == ["The mission is run by NASA. [4]\n"]
+
+
+def test_a_question_without_content_words_quotes_nothing() -> None:
+    lines, request = read("What is it?")
+    assert lines == [] and "quote_score" not in request.diagnostics
+
+
+def test_rare_question_terms_weigh_more_than_common_ones() -> None:
+    # Each sentence holds one of the two terms; "spectrometer" is rarer than "rover".
+    idf = {"rover": 0.2, "spectrometer": 2.0}
+    lines, request = read("Which rover spectrometer?", min_score=0.0, idf=idf)
+    assert lines == ["The measurements were taken by the onboard spectrometer. [2]\n"]
+    assert request.diagnostics["quote_score"] == pytest.approx(2.0 / 2.2 + 0.01 / 2)
+
+
+def test_unknown_terms_weigh_as_much_as_the_rarest_known_one() -> None:
+    reader = ExtractiveReader({"rover": 0.5, "ice": 1.0})
+    scored = reader.scored("rover zeppelin", PASSAGES)
+    # "zeppelin" is in no passage: it counts like the rarest term (idf 1.0), so a
+    # sentence with "rover" alone covers a third of the question.
+    assert scored[0][0] == pytest.approx(0.5 / 1.5 + 0.01)
+
+
+def test_better_retrieved_passages_win_ties() -> None:
+    twins = _passages(["The rover found ice.", "The rover found ice."])
+    first, second = ExtractiveReader(IDF).scored("rover ice", twins)[:2]
+    assert first[1].passage is twins[0] and first[0] > second[0]
+    flipped = ExtractiveReader(IDF).scored("rover ice", twins[::-1])[0]
+    assert flipped[1].passage is twins[1]
+
+
+def test_list_quotes_up_to_three_sentences_in_article_order() -> None:
+    lines, _ = read(
+        "Which rover drill ice mission team?", PASSAGES[::-1], Shape.LIST, min_score=0.2
+    )
+    assert 1 < len(lines) <= 3
+    starts = [ORIGINAL.index(line.rsplit(" [", 1)[0]) for line in lines]
+    assert starts == sorted(starts)
+
+
+def test_summary_quotes_the_opening_and_the_most_central_sentences() -> None:
+    lines, _ = read("Summarize it.", shape=Shape.SUMMARY, min_score=1.0)
+    assert len(lines) == 3
+    assert lines[0] == (
+        "The Perseverance rover found water ice near the Jezero crater in March. [1]\n"
+    )
+    starts = [ORIGINAL.index(line.rsplit(" [", 1)[0]) for line in lines]
+    assert starts == sorted(starts)
+    # A sentence sharing no term with the rest of the article is never central.
+    assert not any("budget" in line for line in lines)
+
+
+def test_central_of_nothing_is_nothing() -> None:
+    assert ExtractiveReader.central([]) == []
+    (only,) = ExtractiveReader.central(_passages(["One lone sentence."]))
+    assert only.quote == "One lone sentence."
