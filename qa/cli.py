@@ -15,16 +15,21 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from qa import offline as _offline  # noqa: F401
 from qa.errors import QAError
+from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 
+if TYPE_CHECKING:
+    from qa.chain import Answer, ArticleQA
+
 F = TypeVar("F", bound=Callable[..., Any])
-BACKENDS = click.Choice(["embedded", "openai", "extractive"])
+BACKEND_CHOICE = click.Choice(list(BACKENDS))
 
 
 def _fail(message: str) -> None:
@@ -59,6 +64,11 @@ def _settings(ctx: click.Context, **extra: Any) -> Settings:
     values = {k: v for k, v in {**ctx.obj, **extra}.items() if v is not None}
     try:
         return Settings(**values)
+    except ValidationError as exc:  # one line: the first error, where it is and what is wrong
+        error = exc.errors()[0]
+        where = ".".join(map(str, error["loc"]))
+        _fail(f"invalid setting {where}: {error['msg'].removeprefix('Value error, ')}")
+        raise
     except Exception as exc:  # pydantic's message is long: keep its first error
         _fail(f"invalid setting: {str(exc).splitlines()[1:3]}")
         raise
@@ -182,14 +192,14 @@ def remove_cmd(ctx: click.Context, article_id: str) -> None:
 
 def _bot(
     ctx: click.Context, article: tuple[str, ...], backend: str | None, top_k: int | None
-) -> Any:
+) -> ArticleQA:
     from qa.chain import ArticleQA
 
     settings = _settings(ctx, backend=backend, top_k=top_k)
     return ArticleQA(list(article) or None, settings=settings)
 
 
-def _print_sources(answer: Any) -> None:
+def _print_sources(answer: Answer) -> None:
     from qa.ingest.split import page_label
 
     for c in answer.citations:
@@ -202,7 +212,7 @@ def _print_sources(answer: Any) -> None:
 @click.option(
     "--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/)."
 )
-@click.option("--backend", type=BACKENDS, help="Who writes the answer.")
+@click.option("--backend", type=BACKEND_CHOICE, help="Who writes the answer.")
 @click.option("--top-k", type=int, help="Passages given to the model.")
 @click.option("--json", "as_json", is_flag=True, help="Print text, abstained, citations, timings.")
 @click.pass_context
@@ -225,6 +235,7 @@ def ask_cmd(
         click.echo(piece, nl=False)
     click.echo()
     answer = stream.answer
+    assert answer is not None
     if answer.notice:
         click.echo(f"Note: {answer.notice}", err=True)
     _print_sources(answer)
@@ -234,7 +245,7 @@ def ask_cmd(
 @click.option(
     "--article", "-a", multiple=True, help="Article file or indexed id (default: seeds/)."
 )
-@click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.option("--backend", type=BACKEND_CHOICE, help="Who writes the answers.")
 @click.pass_context
 @friendly
 def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) -> None:
@@ -270,7 +281,7 @@ def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) 
 
 @cli.command("eval")
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.option("--backend", type=BACKEND_CHOICE, help="Who writes the answers.")
 @click.option("--pipeline", type=click.Choice(["qa", "baseline"]), default="qa", show_default=True)
 @click.option("--limit", type=int, help="Only the first N questions.")
 @click.option(
@@ -356,7 +367,7 @@ def model_cmd(ctx: click.Context) -> None:
 @click.option("--host", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default 7860).")
 @click.option("--auth", help="user:password; required when binding off loopback.")
-@click.option("--backend", type=BACKENDS, help="Who writes the answers.")
+@click.option("--backend", type=BACKEND_CHOICE, help="Who writes the answers.")
 @click.option("--slots", type=int, help="Answers the model writes at once (QA_LLM_SLOTS).")
 @click.pass_context
 @friendly

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.llm.backends import check_backend
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A checkout keeps the articles and the index beside the code. An installed wheel
 # carries the seed article inside the package and keeps its index in the user's
 # data folder (site-packages is no place for data).
 _CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
-
-Backend = Literal["embedded", "openai", "extractive"]
 
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MODEL_PARTS = 22
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     )
 
     # Generation.
-    backend: Backend = "embedded"
+    backend: str = Field("embedded", description="Who writes the answers: a name in BACKENDS.")
     model_name: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Model label/name.")
     openai_base_url: str = Field("http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_api_key: str = Field("not-needed")
@@ -179,6 +179,11 @@ class Settings(BaseSettings):
     ui_port: int = Field(7860, gt=0, lt=65536)
     ui_auth: str | None = Field(None, description="user:password, required off loopback.")
     show_scores: bool = False
+
+    @field_validator("backend", mode="after")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        return check_backend(value)
 
     @field_validator("embedding_model", mode="after")
     @classmethod

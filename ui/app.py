@@ -1,4 +1,4 @@
-"""The Gradio chat window: a thin layer over :class:`ui.service.ChatService`.
+"""The Gradio chat window: a thin layer over :class:`ui.chat.ChatService` and :mod:`ui.render`.
 
 Run with ``qa ui`` or ``make run``, then open http://127.0.0.1:7860.
 """
@@ -13,11 +13,13 @@ from typing import Any
 
 import gradio as gr
 
-from qa.chain import Answer
+from qa.chain import Answer, ArticleQA
 from qa.errors import QAError
-from qa.ingest.loader import ARTICLE_SUFFIXES
+from qa.llm.backends import BACKENDS
 from qa.settings import Settings
-from ui.service import ChatService, plain_history
+from ui.chat import ChatService, plain_history
+from ui.render import Turn, answer_html, article_html, export_markdown, sources_html, waiting_html
+from ui.uploads import UPLOAD_TYPES
 
 EXAMPLES = [
     "What is this article about?",
@@ -50,7 +52,14 @@ document.addEventListener("click", (event) => {
   }, 200);
 });
 </script>"""
-Turn = tuple[str, Answer]
+#: A chat message as Gradio's chatbot holds it (role, content, and Gradio's own keys).
+Message = dict[str, Any]
+#: What ``gr.update(...)`` and ``gr.skip()`` return: a change to an output component.
+Update = dict[str, Any]
+#: What an answer changes: question box, chat, turns, sources, article view, footer.
+AskOutputs = tuple[
+    str | Update, list[Message], list[Turn], str | Update, str | Update, str | Update
+]
 #: Events handled at once (answers beyond llm_slots wait in the service's line).
 WORKERS = 32
 # Gradio injects a tracker into a function whose parameter defaults to a Progress object.
@@ -71,13 +80,16 @@ def build_app(service: ChatService) -> gr.Blocks:
     """Lay out the page and wire its events to ``service``."""
     settings = service.settings
 
-    def current_bot(article: str, backend: str, top_k: float, model: str) -> Any:
+    def current_bot(article: str, backend: str, top_k: float, model: str) -> ArticleQA:
         return service.bot(article, backend or None, int(top_k), (model or "").strip() or None)
 
+    def show_article(article: str, answer: Answer | None = None) -> str:
+        return article_html(service.original_text(article), article, answer)
+
     def respond(
-        question: str, chat: list[dict[str, Any]], turns: list[Turn], article: str,
+        question: str, chat: list[Message], turns: list[Turn], article: str,
         backend: str, top_k: float, model: str, show_scores: bool,
-    ) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    ) -> Iterator[AskOutputs]:  # fmt: skip
         try:
             bot = current_bot(article, backend, top_k, model)
             stream = bot.stream(question, plain_history(turns))
@@ -92,51 +104,58 @@ def build_app(service: ChatService) -> gr.Blocks:
         with service.admission(bot) as waiting:
             # While the model is busy or warming up, say where the question stands.
             for place in waiting:
-                chat[-1] = {"role": "assistant", "content": service.waiting_html(place)}
+                chat[-1] = {"role": "assistant", "content": waiting_html(place)}
                 yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
             try:
                 for piece in stream:
                     text += piece
-                    chat[-1] = {"role": "assistant", "content": service.answer_html(text)}
+                    chat[-1] = {"role": "assistant", "content": answer_html(text)}
                     yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
             except QAError as exc:
                 gr.Warning(str(exc))
                 return
         answer = stream.answer
         assert answer is not None
-        chat[-1] = {"role": "assistant", "content": service.answer_html(answer.text, answer)}
+        chat[-1] = {"role": "assistant", "content": answer_html(answer.text, answer)}
         turns = [*turns, (question, answer)]
         yield (
             "", chat, turns,
-            service.sources_html(answer, show_scores),
-            service.article_html(article, answer),
+            sources_html(answer, show_scores),
+            show_article(article, answer),
             service.info_line(article, bot),
         )  # fmt: skip
 
-    def undo(chat: list[dict[str, Any]], turns: list[Turn], article: str) -> tuple[Any, ...]:
+    def undo(
+        chat: list[Message], turns: list[Turn], article: str
+    ) -> tuple[list[Message], list[Turn], str, str]:
         turns = turns[:-1]
         last = turns[-1][1] if turns else None
-        return chat[:-2], turns, service.sources_html(last), service.article_html(article, last)
+        return chat[:-2], turns, sources_html(last), show_article(article, last)
 
-    def clear(article: str) -> tuple[Any, ...]:
-        return [], [], service.sources_html(None), service.article_html(article)
+    def clear(article: str) -> tuple[list[Message], list[Turn], str, str]:
+        return [], [], sources_html(None), show_article(article)
 
     def retry(turns: list[Turn]) -> tuple[str, list[Turn]]:
         return (turns[-1][0] if turns else ""), turns
 
-    def select_article(article: str, backend: str, top_k: float, model: str) -> tuple[Any, ...]:
+    def select_article(
+        article: str, backend: str, top_k: float, model: str
+    ) -> tuple[list[Message], list[Turn], str, str, str]:
         bot = current_bot(article, backend, top_k, model)
         return (
             [],
             [],
-            service.sources_html(None),
-            service.article_html(article),
+            sources_html(None),
+            show_article(article),
             service.info_line(article, bot),
         )
 
-    def upload(file: Any, chunk_size: float, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+    def upload(
+        file: str | None, chunk_size: float, progress: gr.Progress = PROGRESS
+    ) -> tuple[Update, str | Update]:
         if file is None:
             return gr.skip(), gr.skip()
+        # Gradio keeps an upload under the name it was uploaded with (the path's last part).
         path = getattr(file, "name", file)
         name = getattr(file, "orig_name", None)
         progress(0, desc="Indexing…")
@@ -148,7 +167,9 @@ def build_app(service: ChatService) -> gr.Blocks:
         gr.Info(f"Indexed {article_id}")
         return gr.update(choices=service.articles(), value=article_id), f"Indexed **{article_id}**."
 
-    def add_url(url: str, chunk_size: float, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+    def add_url(
+        url: str, chunk_size: float, progress: gr.Progress = PROGRESS
+    ) -> tuple[Update, str, str | Update]:
         progress(0, desc="Fetching…")
         try:
             article_id = service.add_url(url, int(chunk_size))
@@ -162,11 +183,11 @@ def build_app(service: ChatService) -> gr.Blocks:
             "",
         )
 
-    def export(turns: list[Turn], article: str) -> Any:
+    def export(turns: list[Turn], article: str) -> Update:
         if not turns:
             gr.Warning("Nothing to export yet.")
             return gr.skip()
-        path = service.export_markdown(service.store.info(article).title, turns)
+        path = export_markdown(service.store.info(article).title, turns)
         return gr.update(value=str(path), visible=True)
 
     with gr.Blocks(title="Article Q&A") as demo:
@@ -206,14 +227,14 @@ def build_app(service: ChatService) -> gr.Blocks:
                 gr.Examples(EXAMPLES, inputs=box, label="Try")
             with gr.Column(scale=2):
                 with gr.Tab("Sources"):
-                    sources = gr.HTML(service.sources_html(None), elem_id="sources")
+                    sources = gr.HTML(sources_html(None), elem_id="sources")
                 with gr.Tab("Article"):
                     article_view = gr.HTML(
-                        service.article_html(service.default_article), elem_id="article-view"
+                        show_article(service.default_article), elem_id="article-view"
                     )
                 with gr.Accordion("Upload another article", open=False):
                     upload_box = gr.File(
-                        label=", ".join(ARTICLE_SUFFIXES), file_types=list(ARTICLE_SUFFIXES),
+                        label=", ".join(UPLOAD_TYPES), file_types=UPLOAD_TYPES,
                         elem_id="upload",
                     )  # fmt: skip
                     with gr.Row():
@@ -225,7 +246,7 @@ def build_app(service: ChatService) -> gr.Blocks:
                     upload_status = gr.Markdown(elem_id="upload-status")
                 with gr.Accordion("Settings", open=False):
                     backend = gr.Radio(
-                        ["embedded", "openai", "extractive"], value=settings.backend, label="Backend",
+                        list(BACKENDS), value=settings.backend, label="Backend",
                         elem_id="backend",
                     )  # fmt: skip
                     model = gr.Textbox(

@@ -31,11 +31,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.errors import InputError
 from qa.ingest.loader import Article, parse_article, slugify
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from qa.chain import ArticleQA
+    from qa.evaluation.baseline import BaselineRAG
 
 
 @dataclass
@@ -354,7 +360,7 @@ def run_eval(
     limit: int | None = None,
     k: int = 5,
     progress: Callable[[int], None] | None = None,
-    llm: Any = None,
+    llm: BaseChatModel | None = None,
 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Answer every question and score the answers.
 
@@ -379,7 +385,7 @@ def run_eval(
     store = PassageStore(settings)
     if evalset.articles:
         store.index(evalset.articles)
-    bots: dict[str | None, Any] = {}
+    bots: dict[str | None, ArticleQA | BaselineRAG] = {}
     records: list[dict[str, Any]] = []
     history: list[dict[str, str]] = []
     script: int | None = None
@@ -387,17 +393,20 @@ def run_eval(
         key = item.article_id
         if key not in bots:
             target = key if key else None
-            extra = {} if llm is None else {"llm": llm}
-            bot = ArticleQA(target, settings=settings, store=store, **extra)
-            bots[key] = BaselineRAG(bot) if pipeline == "baseline" else bot
+            if llm is None:  # the backend's own model
+                made = ArticleQA(target, settings=settings, store=store)
+            else:
+                made = ArticleQA(target, settings=settings, store=store, llm=llm)
+            bots[key] = BaselineRAG(made) if pipeline == "baseline" else made
         bot = bots[key]
         if item.script != script or item.script is None:
             history, script = [], item.script
-        if pipeline == "baseline":
+        if isinstance(bot, BaselineRAG):
             answer = bot.ask(item.question)
+            top = answer.hits
         else:
             answer = bot.ask(item.question, history)
-        top = bot.retriever.retrieve(item.question, k=k).hits if pipeline == "qa" else answer.hits
+            top = bot.retriever.retrieve(item.question, k=k).hits
         record = {
             "id": item.qid,
             "question": item.question,

@@ -152,38 +152,43 @@ def _guess_title(original: str, cleaned: CleanText, markdown: bool) -> str:
     return shorten(sentence, 80)
 
 
-def read_file(path: Path, max_bytes: int) -> bytes:
-    """Read the bytes of ``path``, refusing anything that is not an article file."""
-    if not path.exists():
-        raise InputError(f"No such file: {path}")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not an article file")
-    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+def check_size(name: str, size: int, max_bytes: int) -> None:
+    """Refuse an article file of ``size`` bytes over ``max_bytes``: the one size check."""
+    if size > max_bytes:
         raise InputError(
-            f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; "
+            f"{name} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
+            "(QA_MAX_FILE_BYTES)"
+        )
+
+
+def read_file(path: Path, max_bytes: int, name: str | None = None) -> bytes:
+    """Read the bytes of ``path``, refusing anything that is not an article file.
+
+    ``name`` (default: the path's) is the file's name as people know it, such
+    as an upload's original name: its suffix is the file's type.
+    """
+    shown = name or str(path)
+    if not path.exists():
+        raise InputError(f"No such file: {shown}")
+    if path.is_dir():
+        raise InputError(f"{shown} is a directory, not an article file")
+    named = Path(name or path.name)
+    if named.suffix.lower() not in ARTICLE_SUFFIXES:
+        raise InputError(
+            f"{named.name}: unsupported file type {named.suffix or '(none)'!r}; "
             f"use one of {', '.join(ARTICLE_SUFFIXES)}"
         )
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"{path.name} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
-                "(QA_MAX_FILE_BYTES)"
-            )
+        check_size(named.name, path.stat().st_size, max_bytes)  # before reading it
         return path.read_bytes()
     except PermissionError:
-        raise InputError(f"Cannot read {path}: permission denied") from None
+        raise InputError(f"Cannot read {shown}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror or exc}") from None
+        raise InputError(f"Cannot read {shown}: {exc.strerror or exc}") from None
 
 
-def decode_text(data: bytes, name: str, max_bytes: int) -> str:
-    """Decode article bytes, refusing binary, non-UTF-8, oversized and blank input."""
-    if len(data) > max_bytes:
-        raise InputError(
-            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
-            "(QA_MAX_FILE_BYTES)"
-        )
+def decode_text(data: bytes, name: str) -> str:
+    """Decode article bytes, refusing binary, non-UTF-8 and blank input."""
     if b"\x00" in data[:8192]:
         raise InputError(f"{name} looks like a binary file, not text")
     try:
@@ -241,41 +246,50 @@ def parse_pdf(data: bytes, name: str, article_id: str | None = None, source: str
 
 
 def article_from_bytes(
-    data: bytes, name: str, article_id: str | None, max_bytes: int, source: str = ""
+    data: bytes, name: str, article_id: str | None = None, source: str = ""
 ) -> Article:
     """Build an :class:`Article` from a file's bytes; ``name``'s suffix picks the format.
 
+    The size was checked before the bytes were read (:func:`read_file`).
+
     Raises:
-        InputError: Too large, empty, binary, not UTF-8, not a readable PDF,
-            a PDF without a text layer, or no readable text.
+        InputError: Empty, binary, not UTF-8, not a readable PDF, a PDF
+            without a text layer, or no readable text.
     """
     if Path(name).suffix.lower() == ".pdf":
-        if len(data) > max_bytes:
-            raise InputError(
-                f"{name} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB "
-                "(QA_MAX_FILE_BYTES)"
-            )
         if not data.strip():
             raise InputError(f"{name} is empty")
         return parse_pdf(data, name, article_id, source)
-    return parse_article(decode_text(data, name, max_bytes), name, article_id, source)
+    return parse_article(decode_text(data, name), name, article_id, source)
 
 
-def load_article(path: Path, article_id: str | None = None, max_bytes: int = 2_000_000) -> Article:
-    """Load and validate one article file.
+def load_article(
+    path: Path,
+    article_id: str | None = None,
+    max_bytes: int = 2_000_000,
+    *,
+    name: str | None = None,
+    source: str | None = None,
+) -> Article:
+    """Load and validate one article file (a file given to ``qa index``, an upload).
 
     Args:
         path: A ``.txt``, ``.md``, ``.html`` or ``.pdf`` file.
         article_id: The id to store it under; defaults to the slugified file stem.
         max_bytes: Larger files are refused.
+        name: The file's name as people know it (an upload's original name),
+            if not the path's: it names the file in messages and its suffix
+            picks the format.
+        source: Where the article came from (default: ``path``).
 
     Raises:
         InputError: The file is missing, a directory, binary, not UTF-8, empty,
             too large, of another type, a PDF without a text layer, or has no
             readable text.
     """
-    data = read_file(path, max_bytes)
-    return article_from_bytes(data, path.name, article_id, max_bytes, source=str(path))
+    data = read_file(path, max_bytes, name)
+    shown = Path(name).name if name else path.name
+    return article_from_bytes(data, shown, article_id, str(path) if source is None else source)
 
 
 def find_article_files(paths: list[Path]) -> list[Path]:

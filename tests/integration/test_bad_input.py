@@ -16,7 +16,7 @@ from qa.errors import InputError
 from qa.settings import Settings
 from qa.store.passages import PassageStore
 from tests.conftest import SEED
-from ui.service import ChatService
+from ui.chat import ChatService
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 @pytest.fixture
 def service(settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch) -> ChatService:
-    monkeypatch.setattr("ui.service.PassageStore", lambda s: PassageStore(s, embeddings))
+    monkeypatch.setattr("ui.chat.PassageStore", lambda s: PassageStore(s, embeddings))
     monkeypatch.setattr("qa.chain.PassageStore", lambda s: PassageStore(s, embeddings))
     return ChatService(settings.updated(seeds_dir=SEED.parent))
 

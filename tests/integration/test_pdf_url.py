@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from qa.store.passages import PassageStore
 from tests.conftest import SEED
 from tests.documents import NEWS_HTML, make_pdf
 from tests.local_site import Route, html_route, local_site
-from ui.service import ChatService
+from ui.chat import ChatService
 
 LIMIT = 200_000  # bytes; the "too large" pages are bigger
 TIMEOUT = 1.0  # seconds; the slow pages take 3
@@ -142,7 +141,7 @@ def test_pdf_file_indexed_with_pages_and_answered(
 def test_pdf_from_a_web_address(
     site: str, settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ui.service.PassageStore", lambda s: PassageStore(s, embeddings))
+    monkeypatch.setattr("ui.chat.PassageStore", lambda s: PassageStore(s, embeddings))
     monkeypatch.setattr("qa.chain.PassageStore", lambda s: PassageStore(s, embeddings))
     service = ChatService(settings.updated(seeds_dir=SEED.parent))
     aid = service.add_url(f"{site}/papers/rover-report.pdf")
@@ -195,7 +194,7 @@ def test_bad_web_addresses_exit_2_and_change_nothing(
 def test_service_refuses_bad_addresses_too(
     site: str, settings: Settings, embeddings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ui.service.PassageStore", lambda s: PassageStore(s, embeddings))
+    monkeypatch.setattr("ui.chat.PassageStore", lambda s: PassageStore(s, embeddings))
     monkeypatch.setattr("qa.chain.PassageStore", lambda s: PassageStore(s, embeddings))
     service = ChatService(settings.updated(seeds_dir=SEED.parent, fetch_timeout=TIMEOUT))
     before = _state(service.store)
@@ -208,18 +207,3 @@ def test_service_refuses_bad_addresses_too(
             service.add_url(url)
     assert _state(service.store) == before
     assert not (settings.index_dir / "sources").exists()
-
-
-def test_sources_show_the_page_when_known() -> None:
-    def cite(page: int | None) -> Any:
-        return SimpleNamespace(n=1, article_id="r", paragraph=2, page=page, start=5, end=9,
-                               quote="ice!")  # fmt: skip
-
-    paged = Answer("It is ice [1].", False, [cite(3)])
-    unpaged = Answer("It is ice [1].", False, [cite(None)])
-    assert "p. 3, ¶2, chars 5–9" in ChatService.sources_html(paged)
-    assert "¶2, chars 5–9" in ChatService.sources_html(unpaged)
-    assert "p. " not in ChatService.sources_html(unpaged)
-    assert 'title="p. 3, ¶2: ice!"' in ChatService.answer_html(paged.text, paged)
-    exported = ChatService.export_markdown("R", [("What?", paged)]).read_text(encoding="utf-8")
-    assert "> [1] p. 3, ¶2 (chars 5–9): ice!" in exported

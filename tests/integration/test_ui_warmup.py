@@ -21,7 +21,7 @@ from pydantic import Field
 
 from qa.settings import Settings
 from tests.conftest import ARTIFACTS, ExplodingChatModel
-from ui.service import WARMING, ChatService
+from ui.chat import WARMING, ChatService
 
 SHOTS = ARTIFACTS / "ui"
 REPLY = "Pete Hegseth is the US Secretary of Defense [7]."

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from qa.errors import InputError
-from qa.ingest.loader import find_article_files, html_to_text, load_article, slugify
+from qa.ingest.loader import (
+    ARTICLE_SUFFIXES,
+    find_article_files,
+    html_to_text,
+    load_article,
+    slugify,
+)
+from ui.uploads import UPLOAD_TYPES, load_upload
 
 
 def test_txt_md_html(tmp_path: Path) -> None:
@@ -61,6 +68,22 @@ def test_too_large(tmp_path: Path) -> None:
     path.write_text("word " * 1000)
     with pytest.raises(InputError, match="limit"):
         load_article(path, max_bytes=1000)
+
+
+def test_uploads_take_the_same_checks_under_their_own_name(tmp_path: Path) -> None:
+    assert list(ARTICLE_SUFFIXES) == UPLOAD_TYPES  # the upload widget offers what loads
+    path = tmp_path / "gradio-temp"
+    path.write_text("# Roses\n\nRoses need sun.", encoding="utf-8")
+    article = load_upload(path, "../My Roses.md", 1000)
+    assert (article.article_id, article.title, article.source) == (
+        "my-roses",
+        "Roses",
+        "upload:My Roses.md",
+    )
+    with pytest.raises(InputError, match=r"^My Roses.md is 0\.0 MB; the limit is 0\.0 MB"):
+        load_upload(path, "My Roses.md", 10)
+    with pytest.raises(InputError, match=r"^roses: unsupported file type '\(none\)'"):
+        load_upload(path, "roses", 1000)
 
 
 def test_missing_and_directory(tmp_path: Path) -> None:

@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 from pydantic import ValidationError
 
+from qa.cli import BACKEND_CHOICE, cli
+from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 
 
@@ -24,11 +27,26 @@ def test_env_overrides_and_explicit_values(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_invalid_values_are_refused() -> None:
     with pytest.raises(ValidationError):
-        Settings(backend="gpt-9")  # type: ignore[arg-type]
+        Settings(backend="gpt-9")
     with pytest.raises(ValidationError):
         Settings(top_k=0)
     with pytest.raises(ValidationError):
         Settings(no_such_setting=1)  # type: ignore[call-arg]
+
+
+def test_backends_are_listed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert list(BACKENDS) == ["embedded", "openai", "extractive"]
+    assert list(BACKEND_CHOICE.choices) == list(BACKENDS)
+    assert [Settings(backend=name).backend for name in BACKENDS] == list(BACKENDS)
+    with pytest.raises(ValidationError, match="unknown backend 'gpt-9'; use one of: embedded, "):
+        Settings(backend="gpt-9")
+    monkeypatch.setenv("QA_BACKEND", "gpt-9")
+    result = CliRunner().invoke(cli, ["list"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: invalid setting backend: unknown backend 'gpt-9'; "
+        "use one of: embedded, openai, extractive\n"
+    )
 
 
 def test_embedding_model_is_the_packaged_one() -> None:

@@ -1,14 +1,14 @@
-"""The chat service behind the UI: bots per article, uploads, rendering, export.
+"""The chat service behind the UI: bots per article, warm-up, the model's line, uploads.
 
-Everything the Gradio app shows is computed here, so the app stays a thin
-wiring layer. All text from articles, questions and answers is HTML-escaped
-before it is put into markup.
+The state the Gradio app shares between sessions lives here; what it shows is
+rendered by :mod:`ui.render`, and uploads and web addresses are read by
+:mod:`ui.uploads`, so the app stays a thin wiring layer.
 
 Example:
     >>> folder = getfixture("tmp_path")
     >>> svc = ChatService(Settings(backend="extractive", index_dir=folder / "index"))
     >>> answer = svc.bot("article").ask("Who is Pete Hegseth?")
-    >>> "<mark" in svc.article_html("article", answer)
+    >>> answer.citations[0].quote in svc.original_text("article")
     True
 """
 
@@ -16,28 +16,24 @@ from __future__ import annotations
 
 import html
 import logging
-import re
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from qa.chain import Answer, ArticleQA
-from qa.errors import InputError
-from qa.ingest.fetch import fetch_article, is_url, save_source
-from qa.ingest.loader import ARTICLE_SUFFIXES, Article, article_from_bytes, shorten, slugify
-from qa.ingest.split import page_label
+from qa.chain import ArticleQA
+from qa.ingest.fetch import save_source
+from qa.ingest.loader import Article, shorten
 from qa.llm.admission import AnswerQueue, Place
+from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 from qa.store.passages import PassageStore
+from ui.render import Turn
+from ui.uploads import fetch_url, keep_upload, load_upload, upload_name
 
-_MARK = re.compile(r"\[(\d+)\]")
 log = logging.getLogger(__name__)
 #: What a question asked during warm-up is told while it waits.
 WARMING = "Starting the language model and reading the article"
@@ -108,14 +104,14 @@ class ChatService:
 
     # ------------------------------------------------------ warm-up and the line
     def start_warm_up(self, after: threading.Event | None = None) -> threading.Thread | None:
-        """Warm the default article's model in the background (not for extractive).
+        """Warm the default article's model in the background (if its backend has one).
 
         The line is held at once, so a question asked meanwhile waits with a
         visible notice instead of racing the warm-up for the CPU. The work
         starts when ``after`` is set: llama.cpp holds Python's GIL while it
         loads the model, which would stall a page being served.
         """
-        if self.settings.backend == "extractive":
+        if not BACKENDS[self.settings.backend].needs_model:
             return None
         self.queue.hold(WARMING)
 
@@ -155,10 +151,10 @@ class ChatService:
 
         Yields an iterator of :class:`~qa.llm.admission.Place` updates that ends
         when the answer may start (at once when there is room); the place is
-        freed when the block exits. Extractive answers need no model and skip
-        the line.
+        freed when the block exits. Answers of a backend without a model (extractive)
+        skip the line.
         """
-        if bot.settings.backend == "extractive":
+        if not BACKENDS[bot.settings.backend].needs_model:
             yield iter(())
             return
         with self.queue.turn() as ticket:
@@ -180,33 +176,11 @@ class ChatService:
             InputError: Wrong type, empty, binary, not UTF-8, too large, no text,
                 a PDF without a text layer.
         """
-        source = Path(temp_path)
-        name = Path(original_name or source.name).name  # drop any directory part
-        suffix = Path(name).suffix.lower()
-        if suffix not in ARTICLE_SUFFIXES:
-            raise InputError(f"{name}: unsupported file type; upload {', '.join(ARTICLE_SUFFIXES)}")
-        limit = self.settings.max_file_bytes
-        try:
-            size = source.stat().st_size
-            if size > limit:
-                raise InputError(
-                    f"{name} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB"
-                )
-            data = source.read_bytes()
-        except OSError as exc:
-            raise InputError(f"Cannot read the upload: {exc.strerror or exc}") from None
-        article_id = slugify(Path(name).stem)
-        article = article_from_bytes(data, name, article_id, limit, source=f"upload:{name}")
+        name = upload_name(temp_path, original_name)
+        article = load_upload(temp_path, name, self.settings.max_file_bytes)
         self._index(article, chunk_size, progress)
-        upload_dir = self.settings.upload_dir.resolve()
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        target = (upload_dir / f"{article_id}{suffix}").resolve()
-        if target.parent != upload_dir:  # defence in depth: slugify already forbids this
-            raise InputError(f"{name}: invalid file name")
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
-        return article_id
+        keep_upload(temp_path, article, name, self.settings.upload_dir)
+        return article.article_id
 
     def add_url(
         self,
@@ -217,15 +191,10 @@ class ChatService:
         """Fetch, index and keep the article at a web address; returns its id.
 
         Raises:
-            InputError: Not an http(s) address, unreachable, an error status, a
+            InputError: Blank, not an http(s) address, unreachable, an error status, a
                 redirect elsewhere, not HTML or PDF, too large, too slow, no text.
         """
-        url = url.strip()
-        if not url:
-            raise InputError("Enter a web address (https://...)")
-        if not is_url(url):  # "example.com/news" is what people paste
-            url = f"https://{url}"
-        article, page = fetch_article(url, self.settings)
+        article, page = fetch_url(url, self.settings)
         self._index(article, chunk_size, progress)
         save_source(page, article, self.settings)
         return article.article_id
@@ -250,104 +219,14 @@ class ChatService:
             f"embeddings: {html.escape(info.model)} · everything runs on this machine"
         )
 
-    # ---------------------------------------------------------------- rendering
-    @staticmethod
-    def waiting_html(place: Place) -> str:
-        """The status line shown in place of the answer while a question waits."""
-        return f"<em class='qa-waiting'>{html.escape(place.text)}</em>"
-
-    @staticmethod
-    def answer_html(text: str, answer: Answer | None = None) -> str:
-        """Escaped answer text with ``[n]`` turned into links that show their quote."""
-        quotes = {c.n: c for c in (answer.citations if answer else [])}
-
-        def link(match: re.Match[str]) -> str:
-            n = int(match.group(1))
-            c = quotes.get(n)
-            if c is None:
-                return match.group(0)
-            tip = html.escape(f"{page_label(c)}: {' '.join(c.quote.split())}", quote=True)
-            return f'<a href="#cite-{n}" class="qa-cite" title="{tip}">[{n}]</a>'
-
-        body = _MARK.sub(link, html.escape(text, quote=False))
-        if answer and answer.notice:
-            body += f"\n\n<em>Note: {html.escape(answer.notice)}</em>"
-        return body
-
-    @staticmethod
-    def sources_html(answer: Answer | None, show_scores: bool = False) -> str:
-        """The cited passages of the latest answer, with page (if known) and paragraph."""
-        if answer is None:
-            return "<p class='qa-empty'>Sources of the latest answer appear here.</p>"
-        if not answer.citations:
-            if answer.shape == "chat":
-                return "<p class='qa-empty'>No sources: nothing was asked about the article.</p>"
-            return "<p class='qa-empty'>No sources: the article does not answer this.</p>"
-        items = []
-        for c in answer.citations:
-            extra = ""
-            # A citation quotes a sentence; its retrieval scores are its passage's.
-            hit = next(
-                (h for h in answer.hits if h.passage.start <= c.start and c.end <= h.passage.end),
-                None,
-            )
-            if show_scores and hit:
-                extra = (
-                    f" <span class='qa-score'>dense {hit.dense:.2f} · bm25 {hit.bm25:.2f} · "
-                    f"fused {hit.fused:.4f}</span>"
-                )
-            items.append(
-                f"<li id='src-{c.n}'><b>[{c.n}]</b> {page_label(c)}, chars {c.start}–{c.end}{extra}"
-                f"<blockquote>{html.escape(c.quote)}</blockquote></li>"
-            )
-        return "<ol class='qa-sources'>" + "".join(items) + "</ol>"
-
-    def article_html(self, article_id: str, answer: Answer | None = None) -> str:
-        """The article's original text, paragraphs kept, cited spans highlighted."""
-        original = self.store.original_text(article_id)
-        spans = sorted(
-            {
-                (c.start, c.end, c.n)
-                for c in (answer.citations if answer else [])
-                if c.article_id == article_id
-            }
-        )
-        out, pos = [], 0
-        for start, end, n in spans:
-            if start < pos:  # overlapping citation: already highlighted
-                continue
-            out.append(html.escape(original[pos:start]))
-            out.append(
-                f"<mark id='cite-{n}' class='qa-hl' data-n='{n}'>{html.escape(original[start:end])}</mark>"
-            )
-            pos = end
-        out.append(html.escape(original[pos:]))
-        return f"<div class='qa-article'>{''.join(out)}</div>"
-
-    @staticmethod
-    def export_markdown(title: str, turns: Sequence[tuple[str, Answer]]) -> Path:
-        """Write the conversation (questions, answers, quoted sources) to a .md file."""
-        lines = [
-            f"# Conversation about: {title}",
-            "",
-            f"_Exported {time.strftime('%Y-%m-%d %H:%M')}_",
-            "",
-        ]
-        for question, answer in turns:
-            lines += [f"**Q:** {question}", "", f"**A:** {answer.text}", ""]
-            for c in answer.citations:
-                quote = " ".join(c.quote.split())
-                lines.append(f"> [{c.n}] {page_label(c)} (chars {c.start}–{c.end}): {quote}")
-            lines.append("")
-        folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
-        path = folder / "conversation.md"
-        path.write_text("\n".join(lines), encoding="utf-8")
-        return path
+    def original_text(self, article_id: str) -> str:
+        """An indexed article's original text (what citation offsets refer to)."""
+        return self.store.original_text(article_id)
 
 
-def plain_history(turns: Sequence[tuple[str, Answer]]) -> list[dict[str, Any]]:
+def plain_history(turns: Sequence[Turn]) -> list[dict[str, str]]:
     """Conversation turns as role/content messages for the chain's history."""
-    history: list[dict[str, Any]] = []
+    history: list[dict[str, str]] = []
     for question, answer in turns:
         history += [
             {"role": "user", "content": question},
