@@ -45,7 +45,7 @@ def timed(bot: Any, question: str, history: list[dict[str, str]]) -> tuple[float
 
 def main() -> None:
     from qa.chain import WARM_UP, ArticleQA
-    from qa.evaluation.evaluate import load_eval
+    from qa.evaluation.dataset import load_eval
     from qa.settings import Settings
 
     items = load_eval(SEED_QUESTIONS).items

@@ -42,7 +42,8 @@ PIPELINES = ["qa", "baseline", "extractive"]
 def run(
     dataset: str, limit: int | None, index_dir: Path, pipelines: list[str]
 ) -> dict[str, dict[str, Any]]:
-    from qa.evaluation.evaluate import load_eval, run_eval, split_articles
+    from qa.evaluation.dataset import load_eval, split_articles
+    from qa.evaluation.run import run_eval
     from qa.llm.models import chat_model
     from qa.settings import Settings
 

@@ -26,7 +26,7 @@ OUT = ROOT / "bench" / "out"
 
 
 def share(records: list[dict[str, Any]], key: str) -> float:
-    from qa.evaluation.evaluate import contains_answer
+    from qa.evaluation.scoring import contains_answer
 
     hits = [contains_answer(str(r.get(key) or ""), r["answers"]) for r in records]
     return sum(hits) / len(hits) if hits else 0.0
@@ -38,7 +38,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="First N answerable questions.")
     args = parser.parse_args()
 
-    from qa.evaluation.evaluate import EvalSet, load_eval, run_eval
+    from qa.evaluation.dataset import EvalSet, load_eval
+    from qa.evaluation.run import run_eval
     from qa.llm.models import chat_model
     from qa.settings import Settings
 

@@ -442,7 +442,8 @@ def start_rows(store: Any, kind: str, baseline_src: str | None) -> list[dict[str
 # ------------------------------------------------------------------- recall
 def recall() -> None:
     from qa.chain import ArticleQA
-    from qa.evaluation.evaluate import contains_answer, load_eval
+    from qa.evaluation.dataset import load_eval
+    from qa.evaluation.scoring import contains_answer
     from qa.settings import Settings
     from qa.store.passages import LexicalIndex, PassageStore, Selection
 

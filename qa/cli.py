@@ -315,14 +315,9 @@ def eval_cmd(
     """
     from tqdm import tqdm
 
-    from qa.evaluation.evaluate import (
-        abstention_curve,
-        format_curve,
-        format_report,
-        load_eval,
-        run_eval,
-        split_articles,
-    )
+    from qa.evaluation.dataset import load_eval, split_articles
+    from qa.evaluation.run import run_eval
+    from qa.evaluation.scoring import abstention_curve, format_curve, format_report
 
     evalset = load_eval(data)
     if split_chars:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import InputError
-from qa.evaluation.evaluate import contains_answer, load_eval, normalize_answer, score, token_f1
+from qa.evaluation.dataset import load_eval
+from qa.evaluation.scoring import contains_answer, normalize_answer, score, token_f1
 from qa.settings import PROJECT_ROOT
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "eval" / "squad2_normans.json"
