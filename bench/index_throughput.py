@@ -86,7 +86,7 @@ def run_one(n: int, repeats: int) -> dict[str, float]:
     settings = Settings()
     embeddings = TimedEmbeddings(load_embeddings(settings))
     embeddings.embed_documents(["warm up"])
-    model = SentenceTransformer(settings.embedding_model, device="cpu", local_files_only=True)
+    model = SentenceTransformer(settings.store.embedding_model, device="cpu", local_files_only=True)
     model.encode(["warm up"])
     builds, encodes, overheads = [], [], []
     for _ in range(repeats if n <= 10 else 1):
@@ -108,7 +108,9 @@ def run_one(n: int, repeats: int) -> dict[str, float]:
 
             texts = [p.text for p in store.passages([a.article_id for a in articles])]
             t2 = time.perf_counter()
-            model.encode(texts, batch_size=settings.embed_batch_size, normalize_embeddings=True)
+            model.encode(
+                texts, batch_size=settings.store.embed_batch_size, normalize_embeddings=True
+            )
             encodes.append(time.perf_counter() - t2)
     build, encode = statistics.median(builds), statistics.median(encodes)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -122,7 +122,7 @@ def corpus(passages: int) -> tuple[list[Any], int]:
     from qa.ingest.split import split_article
     from qa.settings import Settings
 
-    size = Settings().chunk_size
+    size = Settings().ingest.chunk_size
     articles, total = [], 0
     batch = math.ceil(passages / 6)  # ~6 passages per synthetic article
     while total < passages:
@@ -392,7 +392,7 @@ def code_rows(store: Any, kind: str, queries: int, baseline_src: str) -> list[di
     rows = []
     for label, path in (("old code (baseline)", baseline_src), ("this code", str(ROOT))):
         out = subprocess.run(
-            [sys.executable, __file__, "--retrieval-child", str(store.settings.index_dir), kind,
+            [sys.executable, __file__, "--retrieval-child", str(store.settings.store.index_dir), kind,
              str(queries)],
             capture_output=True, text=True, cwd=tempfile.gettempdir(),
             env={**os.environ, "PYTHONPATH": path},
@@ -424,7 +424,7 @@ def start_rows(store: Any, kind: str, baseline_src: str | None) -> list[dict[str
         cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, __file__, "--start-child", str(store.settings.index_dir), kind],
+            [sys.executable, __file__, "--start-child", str(store.settings.store.index_dir), kind],
             capture_output=True, text=True, env=run_env, cwd=tempfile.gettempdir(),
         )  # fmt: skip
         wall = time.perf_counter() - t

@@ -180,7 +180,7 @@ def main() -> None:
         try:
             result = hammer(lambda q: bot.ask(q).text, args.embedded, args.clients)
         finally:
-            forget_prefixes(settings.index_dir, settings)
+            forget_prefixes(settings.store.index_dir, settings)
         report("API, embedded", args.embedded, result)
 
 

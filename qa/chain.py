@@ -58,7 +58,7 @@ class ArticleQA:
 
     Args:
         article: A path to an article file (indexed if needed), an indexed article
-            id, or a list of either. Default: every article in ``settings.seeds_dir``.
+            id, or a list of either. Default: every article in ``settings.ingest.seeds_dir``.
         backend: ``"embedded"``, ``"openai"`` or ``"extractive"``; overrides settings.
         settings: Base settings (default: :class:`Settings` from ``QA_*`` env vars).
         llm: A LangChain chat model to use instead of the backend's (tests pass fakes).
@@ -94,10 +94,10 @@ class ArticleQA:
         self.retriever = HybridRetriever(
             store=self.store,
             article_ids=self.article_ids,
-            top_k=self.settings.top_k,
-            candidate_k=self.settings.candidate_k,
-            rrf_k=self.settings.rrf_k,
-            relevance_floor=self.settings.relevance_floor,
+            top_k=self.settings.retrieval.top_k,
+            candidate_k=self.settings.retrieval.candidate_k,
+            rrf_k=self.settings.retrieval.rrf_k,
+            relevance_floor=self.settings.retrieval.relevance_floor,
         )
         self.pipeline = AnswerPipeline(
             self.settings,
@@ -111,7 +111,7 @@ class ArticleQA:
     # --------------------------------------------------------------- set-up
     def _prepare(self, article: str | Path | Sequence[str | Path] | None) -> list[str]:
         if article is None:
-            targets: list[str | Path] = list(find_article_files([self.settings.seeds_dir]))
+            targets: list[str | Path] = list(find_article_files([self.settings.ingest.seeds_dir]))
         elif isinstance(article, str | Path):
             targets = [article]
         else:
@@ -122,7 +122,7 @@ class ArticleQA:
         for target in targets:
             path = Path(target)
             if path.exists():
-                loaded = load_article(path, max_bytes=self.settings.max_file_bytes)
+                loaded = load_article(path, max_bytes=self.settings.ingest.max_file_bytes)
                 to_index.append(loaded)
                 ids.append(loaded.article_id)
             elif isinstance(target, str) and target in indexed:
@@ -146,9 +146,9 @@ class ArticleQA:
     @property
     def model_label(self) -> str:
         """Human-readable name of what answers."""
-        if self.settings.backend == "extractive":
+        if self.settings.generation.backend == "extractive":
             return "extractive (no LLM)"
-        return f"{self.settings.model_name} ({self.settings.backend})"
+        return f"{self.settings.generation.model_name} ({self.settings.generation.backend})"
 
     def original_text(self, article_id: str | None = None) -> str:
         """Original text of an article (what citation offsets refer to)."""
@@ -196,10 +196,12 @@ class ArticleQA:
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise InputError("The question must be text")
-        if len(question) > self.settings.max_question_chars:  # checked first: cleaning costs
+        if (
+            len(question) > self.settings.interface.max_question_chars
+        ):  # checked first: cleaning costs
             raise InputError(
                 f"The question is {len(question):,} characters long; "
-                f"the limit is {self.settings.max_question_chars:,}"
+                f"the limit is {self.settings.interface.max_question_chars:,}"
             )
         cleaned = clean(question).text.replace("\n\n", " ").strip() if question.strip() else ""
         if not cleaned:
@@ -249,7 +251,7 @@ class QARunnable(Runnable[QAInput, Answer]):
         text = ""
         for piece in stream:
             text += piece
-            yield Answer(text, False, [], question, backend=self.bot.settings.backend)
+            yield Answer(text, False, [], question, backend=self.bot.settings.generation.backend)
         assert stream.answer is not None
         yield stream.answer
 

@@ -64,13 +64,13 @@ def _settings(ctx: click.Context, **extra: Any) -> Settings:
     values = {k: v for k, v in {**ctx.obj, **extra}.items() if v is not None}
     try:
         return Settings(**values)
-    except ValidationError as exc:  # one line: the first error, where it is and what is wrong
+    except ValidationError as exc:  # one line: the first error, by the name users set
         error = exc.errors()[0]
-        where = ".".join(map(str, error["loc"]))
-        _fail(f"invalid setting {where}: {error['msg'].removeprefix('Value error, ')}")
-        raise
-    except Exception as exc:  # pydantic's message is long: keep its first error
-        _fail(f"invalid setting: {str(exc).splitlines()[1:3]}")
+        name = str(error["loc"][-1]) if error["loc"] else "?"
+        _fail(
+            f"invalid setting {name} (QA_{name.upper()}): "
+            f"{error['msg'].removeprefix('Value error, ')}"
+        )
         raise
 
 
@@ -131,7 +131,7 @@ def index_cmd(
     if article_id and len(files) + len(urls) != 1:
         raise InputError("--id needs exactly one article file or web address")
     # Load, fetch and validate everything before touching the index.
-    articles = [load_article(f, article_id, settings.max_file_bytes) for f in files]
+    articles = [load_article(f, article_id, settings.ingest.max_file_bytes) for f in files]
     pages = [fetch_article(url, settings, article_id) for url in urls]
     articles += [article for article, _ in pages]
     if rebuild:
@@ -328,7 +328,7 @@ def eval_cmd(
         metrics, records = run_eval(
             evalset, settings, pipeline=pipeline, limit=limit, progress=bar.update
         )
-    click.echo(f"{data.name} — pipeline {pipeline}, backend {settings.backend}")
+    click.echo(f"{data.name} — pipeline {pipeline}, backend {settings.generation.backend}")
     click.echo(format_report(metrics))
     curve = abstention_curve(records)
     if pipeline == "qa":
@@ -338,7 +338,7 @@ def eval_cmd(
         report = {
             "data": str(data),
             "pipeline": pipeline,
-            "backend": settings.backend,
+            "backend": settings.generation.backend,
             "metrics": metrics,
             "curve": curve,
             "records": records,

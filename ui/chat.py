@@ -49,7 +49,7 @@ class ChatService:
             the backend's own (tests pass fakes).
 
     Answers that need the language model go through :attr:`queue`, which lets
-    ``settings.llm_slots`` of them run at once and tells the others where they
+    ``settings.generation.llm_slots`` of them run at once and tells the others where they
     stand (see :meth:`admission`).
     """
 
@@ -60,7 +60,7 @@ class ChatService:
     ) -> None:
         self.settings = settings
         self.store = PassageStore(settings)
-        self.queue = AnswerQueue(settings.llm_slots)
+        self.queue = AnswerQueue(settings.generation.llm_slots)
         self._llm_factory = llm_factory
         self._bots: dict[tuple[str, str, int, str], ArticleQA] = {}
         self._lock = threading.Lock()
@@ -70,7 +70,12 @@ class ChatService:
 
     @staticmethod
     def _key(article_id: str, settings: Settings) -> tuple[str, str, int, str]:
-        return (article_id, settings.backend, settings.top_k, settings.model_name)
+        return (
+            article_id,
+            settings.generation.backend,
+            settings.retrieval.top_k,
+            settings.generation.model_name,
+        )
 
     def articles(self) -> list[tuple[str, str]]:
         """``(label, article_id)`` choices for the selector."""
@@ -111,7 +116,7 @@ class ChatService:
         starts when ``after`` is set: llama.cpp holds Python's GIL while it
         loads the model, which would stall a page being served.
         """
-        if not BACKENDS[self.settings.backend].needs_model:
+        if not BACKENDS[self.settings.generation.backend].needs_model:
             return None
         self.queue.hold(WARMING)
 
@@ -154,7 +159,7 @@ class ChatService:
         freed when the block exits. Answers of a backend without a model (extractive)
         skip the line.
         """
-        if not BACKENDS[bot.settings.backend].needs_model:
+        if not BACKENDS[bot.settings.generation.backend].needs_model:
             yield iter(())
             return
         with self.queue.turn() as ticket:
@@ -169,7 +174,7 @@ class ChatService:
     ) -> str:
         """Validate, store and index an uploaded article; returns its id.
 
-        The file is copied into ``settings.upload_dir`` under a name made only
+        The file is copied into ``settings.ingest.upload_dir`` under a name made only
         of safe characters, so no upload name can escape that folder.
 
         Raises:
@@ -177,9 +182,9 @@ class ChatService:
                 a PDF without a text layer.
         """
         name = upload_name(temp_path, original_name)
-        article = load_upload(temp_path, name, self.settings.max_file_bytes)
+        article = load_upload(temp_path, name, self.settings.ingest.max_file_bytes)
         self._index(article, chunk_size, progress)
-        keep_upload(temp_path, article, name, self.settings.upload_dir)
+        keep_upload(temp_path, article, name, self.settings.ingest.upload_dir)
         return article.article_id
 
     def add_url(

@@ -102,7 +102,7 @@ class AnswerPipeline:
         """Whether ``passages`` (default: the selected articles') are short enough to go
         to the reader whole."""
         passages = self.passages() if passages is None else passages
-        return sum(len(p.text) for p in passages) <= self.settings.full_article_chars
+        return sum(len(p.text) for p in passages) <= self.settings.retrieval.full_article_chars
 
     def numbered(
         self, shape: Shape, retrieval: Retrieval, everything: Sequence[Passage], whole: bool
@@ -111,14 +111,16 @@ class AnswerPipeline:
         if whole:
             return list(everything)
         if shape is Shape.SUMMARY:  # news puts the gist first: the opening passages
-            return list(everything[: self.settings.top_k + 1])
+            return list(everything[: self.settings.retrieval.top_k + 1])
         return [h.passage for h in retrieval.hits]
 
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        answer = Answer("", True, [], question, question, self.settings.backend, timings=timings)
+        answer = Answer(
+            "", True, [], question, question, self.settings.generation.backend, timings=timings
+        )
         reply = small_talk(question)
         if reply is not None:
             answer.text, answer.abstained, answer.shape, answer.source = (
@@ -148,9 +150,9 @@ class AnswerPipeline:
             on_topic = shape not in (Shape.LIST, Shape.SUMMARY)
             verifier = SentenceVerifier(
                 searched,
-                self.settings.support_threshold,
+                self.settings.verification.support_threshold,
                 turn.search if on_topic else "",
-                self.settings.min_question_overlap,
+                self.settings.verification.min_question_overlap,
             )
             request = ReadRequest(
                 question,
@@ -186,7 +188,7 @@ class AnswerPipeline:
 
     def _reader(self, answer: Answer) -> tuple[Reader, bool]:
         """The primary reader, and whether it is the language model."""
-        if self.settings.backend != "extractive":
+        if self.settings.generation.backend != "extractive":
             llm = self.llm()
             if llm is not None:
                 return READERS["llm"](ReaderContext(llm=llm)), True
@@ -232,9 +234,9 @@ class AnswerPipeline:
         if request.shape is Shape.SUMMARY:
             threshold = 0.0
         elif whole:
-            threshold = self.settings.quote_threshold_whole
+            threshold = self.settings.verification.quote_threshold_whole
         else:
-            threshold = self.settings.quote_threshold_topk
+            threshold = self.settings.verification.quote_threshold_topk
         quoter = READERS["extractive"](ReaderContext(idf=self.idf(), min_score=threshold))
         for chunk in quoter.read(request):
             yield from composer.feed(chunk)

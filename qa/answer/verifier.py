@@ -3,7 +3,7 @@
 A claim keeps the passage its reader cited when a sentence of that passage
 supports it; otherwise the citation moves to the best-supporting sentence
 anywhere in the article; a claim no sentence supports is dropped. Support is
-:meth:`qa.answer.claims.Claim.support`, thresholded by ``Settings.support_threshold``.
+:meth:`qa.answer.claims.Claim.support`, thresholded by ``Settings.verification.support_threshold``.
 
 Example:
     >>> from qa.ingest.split import Passage

@@ -1,7 +1,7 @@
 """Bring an article in from a web address, within limits, and keep a copy.
 
 :func:`fetch` downloads one page with ``httpx``: at most
-``settings.max_file_bytes`` bytes, within ``settings.fetch_timeout`` seconds
+``settings.ingest.max_file_bytes`` bytes, within ``settings.ingest.fetch_timeout`` seconds
 in all, following at most :data:`MAX_REDIRECTS` redirects and only to http(s)
 addresses. The page must be HTML (read with ``trafilatura``, like HTML files)
 or a PDF (read like PDF files). Anything else is refused with a one-line
@@ -213,13 +213,15 @@ def fetch_article(
     Raises:
         InputError: See :func:`fetch`; also a page without readable text.
     """
-    page = fetch(url, settings.max_file_bytes, settings.fetch_timeout, transport=transport)
+    page = fetch(
+        url, settings.ingest.max_file_bytes, settings.ingest.fetch_timeout, transport=transport
+    )
     return article_from_page(page, article_id), page
 
 
 def sources_dir(settings: Settings) -> Path:
     """Where fetched pages are kept: ``sources/`` in the index folder."""
-    return settings.index_dir / "sources"
+    return settings.store.index_dir / "sources"
 
 
 def save_source(page: WebPage, article: Article, settings: Settings) -> Path:

@@ -1,7 +1,7 @@
 """Who writes the answers: the one list of backends.
 
 The CLI's ``--backend`` choice, the UI's backend radio and the validation of
-``Settings.backend`` (``QA_BACKEND``) all read :data:`BACKENDS`; a backend is
+``Settings.generation.backend`` (``QA_BACKEND``) all read :data:`BACKENDS`; a backend is
 added here or nowhere.
 
 Example:

@@ -77,7 +77,7 @@ def ensure_model(
         ModelError: Parts are missing, or the assembled file's SHA-256 differs
             from ``expected_sha256`` (the file is then deleted, never used).
     """
-    target = settings.model_path
+    target = settings.generation.model_path
     stamp = target.with_suffix(".ok")
     if target.exists() and stamp.exists():
         stat = target.stat()
@@ -120,20 +120,22 @@ def ensure_model(
 
 def prefix_dir(settings: Settings) -> Path:
     """Where saved article prefixes (llama.cpp slot states) live."""
-    return settings.cache_dir / "prefixes"
+    return settings.generation.cache_dir / "prefixes"
 
 
 def _index_key(settings: Settings) -> str:
-    if settings.chroma_host:
-        return f"{settings.chroma_host}:{settings.chroma_port}/{settings.collection}"
-    return str(settings.index_dir.resolve())
+    if settings.store.chroma_host:
+        return (
+            f"{settings.store.chroma_host}:{settings.store.chroma_port}/{settings.store.collection}"
+        )
+    return str(settings.store.index_dir.resolve())
 
 
 def prefix_name(settings: Settings, article_ids: Sequence[str]) -> str:
     """File name of the saved prefix of ``article_ids`` in this index, for this model."""
     index = hashlib.sha256(_index_key(settings).encode()).hexdigest()[:12]
     articles = hashlib.sha256("\0".join(article_ids).encode()).hexdigest()[:12]
-    return f"{settings.model_name}-{settings.n_ctx}-{index}-{articles}.bin"
+    return f"{settings.generation.model_name}-{settings.generation.n_ctx}-{index}-{articles}.bin"
 
 
 def forget_prefixes(index_dir: Path, settings: Settings | None = None) -> int:
@@ -170,7 +172,7 @@ class LlamaServer:
     _lock = threading.Lock()
 
     def __init__(self, model_path: Path, settings: Settings) -> None:
-        self.slots = settings.llm_slots
+        self.slots = settings.generation.llm_slots
         # Only this process knows the key: other local users cannot read the slots
         # (other sessions' questions) or use the model through the open port.
         self.api_key = secrets.token_urlsafe(24)
@@ -179,8 +181,8 @@ class LlamaServer:
         config = {
             "model_path": str(model_path),
             "slots": self.slots,
-            "n_ctx": settings.n_ctx,
-            "n_threads": settings.n_threads,
+            "n_ctx": settings.generation.n_ctx,
+            "n_threads": settings.generation.n_threads,
             "cache_ram_mib": CACHE_RAM_MIB,
             "slot_save_path": str(self.prefix_dir) + os.sep,
             "api_key": self.api_key,  # on stdin, not argv: argv is visible to every user
@@ -276,7 +278,7 @@ class LlamaServer:
         """The process-wide server for ``settings``' model and slots, started on first use."""
         path = ensure_model(settings)
         with cls._lock:
-            key = (str(path), settings.llm_slots, settings.n_ctx)
+            key = (str(path), settings.generation.llm_slots, settings.generation.n_ctx)
             if key not in cls._instances:
                 try:
                     cls._instances[key] = cls(path, settings)
@@ -289,7 +291,7 @@ class LlamaServer:
 
 
 def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | None:
-    """The LangChain chat model for ``settings.backend`` (``None`` for extractive).
+    """The LangChain chat model for ``settings.generation.backend`` (``None`` for extractive).
 
     ``slot`` pins every request of the embedded model to that llama.cpp slot
     (used to fill a known slot with the article prefix); by default llama.cpp
@@ -297,37 +299,37 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
 
     Decoding is greedy; log-probabilities of the first tokens are requested so
     the chain can measure how close the model was to abstaining. With
-    ``settings.attempt_answer`` the embedded model cannot start its reply with the
+    ``settings.verification.attempt_answer`` the embedded model cannot start its reply with the
     abstention marker "NOT" (a logit bias): it always attempts an answer, and
     verification, not its first token, decides whether the article says it.
     """
-    if settings.backend == "extractive":
+    if settings.generation.backend == "extractive":
         return None
     # Imported here: the openai client is ~1 s of imports that `qa ui` need not wait for.
     from langchain_openai import ChatOpenAI
 
     bias: dict[int, int] | None = None
-    if settings.backend == "embedded":
+    if settings.generation.backend == "embedded":
         server = LlamaServer.get(settings)
         base_url, api_key = server.base_url, server.api_key
-        if settings.attempt_answer:
+        if settings.verification.attempt_answer:
             bias = {token: -100 for token in server.tokenize("NOT")}
     else:
-        base_url, api_key = settings.openai_base_url, settings.openai_api_key
+        base_url, api_key = settings.generation.openai_base_url, settings.generation.openai_api_key
     return ChatOpenAI(
         logit_bias=bias,
         base_url=base_url,
         api_key=api_key,
-        model=settings.model_name,
+        model=settings.generation.model_name,
         temperature=0.0,
-        max_completion_tokens=settings.max_tokens,
-        timeout=settings.request_timeout,
+        max_completion_tokens=settings.generation.max_tokens,
+        timeout=settings.generation.request_timeout,
         max_retries=0,
         streaming=True,
-        logprobs=settings.backend == "embedded",
-        top_logprobs=5 if settings.backend == "embedded" else None,
+        logprobs=settings.generation.backend == "embedded",
+        top_logprobs=5 if settings.generation.backend == "embedded" else None,
         stream_usage=False,
         extra_body={"id_slot": slot}
-        if slot is not None and settings.backend == "embedded"
+        if slot is not None and settings.generation.backend == "embedded"
         else None,
     )

@@ -39,7 +39,7 @@ def warm_up(bot: ArticleQA) -> None:
         ModelError: The embedded model cannot be assembled or started.
     """
     settings = bot.settings
-    if settings.backend != "embedded":
+    if settings.generation.backend != "embedded":
         bot.warm_up()
         return
     start = time.perf_counter()

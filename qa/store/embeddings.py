@@ -43,10 +43,12 @@ _LOCK = threading.Lock()
 
 def load_embeddings(settings: Settings) -> MiniLMEmbeddings:
     """The shared embedding model for ``settings`` (one per process, parts loaded on use)."""
-    key = (settings.embedding_model, settings.embed_batch_size)
+    key = (settings.store.embedding_model, settings.store.embed_batch_size)
     with _LOCK:
         if key not in _CACHE:
-            _CACHE[key] = MiniLMEmbeddings(settings.embedding_model, settings.embed_batch_size)
+            _CACHE[key] = MiniLMEmbeddings(
+                settings.store.embedding_model, settings.store.embed_batch_size
+            )
         return _CACHE[key]
 
 

@@ -130,8 +130,8 @@ def test_bad_uploads_are_refused(
     with pytest.raises(InputError, match=message):
         service.upload(path, name)
     assert _snapshot(service.store) == before
-    assert not service.settings.upload_dir.exists() or not any(
-        service.settings.upload_dir.iterdir()
+    assert not service.settings.ingest.upload_dir.exists() or not any(
+        service.settings.ingest.upload_dir.iterdir()
     )
 
 
@@ -150,7 +150,7 @@ def test_upload_names_cannot_escape_the_upload_folder(service: ChatService, tmp_
     path.write_text("A perfectly normal article about gardens and roses.")
     for name in ["../../../../tmp/evil.txt", "..\\..\\evil.txt", "/etc/passwd.txt", "....//x.md"]:
         article_id = service.upload(path, name)
-        stored = list(service.settings.upload_dir.resolve().iterdir())
-        assert all(p.parent == service.settings.upload_dir.resolve() for p in stored)
+        stored = list(service.settings.ingest.upload_dir.resolve().iterdir())
+        assert all(p.parent == service.settings.ingest.upload_dir.resolve() for p in stored)
         assert "/" not in article_id and ".." not in article_id
     assert not Path("/tmp/evil.txt").exists()

@@ -170,8 +170,8 @@ def test_model_file_with_wrong_hash_is_refused(tmp_path: Path) -> None:
     settings = Settings(cache_dir=tmp_path / "cache")
     with pytest.raises(ModelError, match="refusing"):
         ensure_model(settings, parts=parts, expected_sha256="0" * 64, show_progress=False)
-    assert not settings.model_path.exists()
-    assert not list(settings.model_path.parent.glob("*.part*"))
+    assert not settings.generation.model_path.exists()
+    assert not list(settings.generation.model_path.parent.glob("*.part*"))
     import hashlib
 
     good = hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()

@@ -40,7 +40,7 @@ def test_prefix_saved_from_one_slot_is_reused_by_the_others_and_the_next_server(
     tmp_path: Path,
 ) -> None:
     settings = Settings(index_dir=tmp_path / "index", llm_slots=2, n_ctx=1024)
-    server = LlamaServer(settings.model_path, settings)
+    server = LlamaServer(settings.generation.model_path, settings)
     servers = [server]
     name = prefix_name(settings, ["slots-test"])
     try:
@@ -57,7 +57,7 @@ def test_prefix_saved_from_one_slot_is_reused_by_the_others_and_the_next_server(
         assert anonymous.status_code == 401
 
         # A new server (a restart) starts with the saved prefix in every slot.
-        fresh = LlamaServer(settings.model_path, settings)
+        fresh = LlamaServer(settings.generation.model_path, settings)
         servers.append(fresh)
         assert fresh.restore_prefix(name) == 2
         again = _ask(fresh, "What did the plan ask for?", slot=1)

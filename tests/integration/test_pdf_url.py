@@ -58,7 +58,7 @@ def run(settings: Settings) -> Any:
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(cli, ["--index-dir", str(settings.index_dir), *args])
+        return runner.invoke(cli, ["--index-dir", str(settings.store.index_dir), *args])
 
     return invoke
 
@@ -103,12 +103,14 @@ def test_web_page_indexed_answered_and_kept_for_offline_reindexing(
     assert "42 million euros" in answer.text
     _check_quotes(answer, store)
 
-    saved = settings.index_dir / "sources" / f"{aid}.html"
+    saved = settings.store.index_dir / "sources" / f"{aid}.html"
     assert saved.read_text(encoding="utf-8").startswith(f"<!-- qa-source: {info.source} -->\n")
     # Rebuilt elsewhere from the saved page alone: the same article.
     other = settings.updated(index_dir=tmp_path / "offline")
     offline = PassageStore(other, embeddings)
-    rebuilt = CliRunner().invoke(cli, ["--index-dir", str(other.index_dir), "index", str(saved)])
+    rebuilt = CliRunner().invoke(
+        cli, ["--index-dir", str(other.store.index_dir), "index", str(saved)]
+    )
     assert rebuilt.exit_code == 0, rebuilt.output
     again = offline.info(aid)
     assert (again.title, again.source, again.version) == (info.title, info.source, info.version)
@@ -146,7 +148,7 @@ def test_pdf_from_a_web_address(
     service = ChatService(settings.updated(seeds_dir=SEED.parent))
     aid = service.add_url(f"{site}/papers/rover-report.pdf")
     assert aid == "127.0.0.1-rover-report"
-    assert (settings.index_dir / "sources" / f"{aid}.pdf").read_bytes().startswith(b"%PDF-")
+    assert (settings.store.index_dir / "sources" / f"{aid}.pdf").read_bytes().startswith(b"%PDF-")
     assert ("Rover Report (127.0.0.1-rover-report)", aid) in service.articles()
     assert {p.page for p in service.store.passages([aid])} == {1, 2}
 
@@ -181,14 +183,14 @@ def test_bad_web_addresses_exit_2_and_change_nothing(
     store = PassageStore(settings, embeddings)
     store.index([])  # an empty but existing index
     run("index", str(SEED))
-    before, files = _state(store), _files(settings.index_dir / "sources")
+    before, files = _state(store), _files(settings.store.index_dir / "sources")
     url = path if "://" in path else site + path
     result = run("index", url)
     assert result.exit_code == 2, result.output
     assert result.output.startswith("Error: ") and result.output.count("\n") == 1
     assert message in result.output
     assert _state(store) == before
-    assert _files(settings.index_dir / "sources") == files == []
+    assert _files(settings.store.index_dir / "sources") == files == []
 
 
 def test_service_refuses_bad_addresses_too(
@@ -206,4 +208,4 @@ def test_service_refuses_bad_addresses_too(
         with pytest.raises(InputError, match=message):
             service.add_url(url)
     assert _state(service.store) == before
-    assert not (settings.index_dir / "sources").exists()
+    assert not (settings.store.index_dir / "sources").exists()

@@ -31,7 +31,7 @@ def _texts() -> list[str]:
 
 
 def test_numpy_encoder_matches_sentence_transformers(embeddings: Any) -> None:
-    encoder = BertQueryEncoder(Path(Settings().embedding_model))
+    encoder = BertQueryEncoder(Path(Settings().store.embedding_model))
     texts = _texts()
     reference = np.array(embeddings.documents.embed_documents(texts))
     ours = np.array([encoder(t) for t in texts])
@@ -42,14 +42,14 @@ def test_numpy_encoder_matches_sentence_transformers(embeddings: Any) -> None:
 
 
 def test_questions_use_the_numpy_encoder_and_documents_sentence_transformers() -> None:
-    emb = MiniLMEmbeddings(Settings().embedding_model, 8)
+    emb = MiniLMEmbeddings(Settings().store.embedding_model, 8)
     vector = emb.embed_query("Who leads the Normans?")
     assert isinstance(emb._queries, BertQueryEncoder) and emb._documents is None
     assert np.dot(vector, emb.embed_documents(["Who leads the Normans?"])[0]) > 0.99999
 
 
 def test_other_models_are_left_to_sentence_transformers(tmp_path: Path) -> None:
-    model = Path(Settings().embedding_model)
+    model = Path(Settings().store.embedding_model)
     assert BertQueryEncoder.supports(model)
     copy = tmp_path / "model"
     shutil.copytree(model, copy, ignore=shutil.ignore_patterns("*.safetensors"))

@@ -215,7 +215,7 @@ def test_store_error_without_damage_does_not_suggest_a_rebuild(
     with pytest.raises(IndexStoreError) as err:
         store.select(unknown)
     message = str(err.value)
-    assert "too many SQL variables" in message and str(store.settings.index_dir) in message
+    assert "too many SQL variables" in message and str(store.settings.store.index_dir) in message
     assert "rebuild" not in message
     # The index is intact: it still reads.
     assert [p.article_id for p in store.passages(["a001"])] == ["a001"] * store.info(
@@ -225,7 +225,7 @@ def test_store_error_without_damage_does_not_suggest_a_rebuild(
 
 def test_damaged_index_suggests_a_rebuild(big: tuple[PassageStore, list[str]]) -> None:
     store, _ = big
-    for db in store.settings.index_dir.glob("*.sqlite3"):
+    for db in store.settings.store.index_dir.glob("*.sqlite3"):
         db.write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexStoreError) as err:
         store.articles()

@@ -127,7 +127,7 @@ def test_foreign_folder_is_refused_and_kept(tmp_path: Path, embeddings: Any) -> 
 
 def test_corrupted_index_is_detected_and_rebuildable(settings: Settings, embeddings: Any) -> None:
     PassageStore(settings, embeddings).index([_article("alpha", "Alpha.")])
-    for db in settings.index_dir.glob("*.sqlite3"):
+    for db in settings.store.index_dir.glob("*.sqlite3"):
         db.write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexStoreError, match="rebuild"):
         PassageStore(settings, embeddings).articles()
