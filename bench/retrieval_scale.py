@@ -444,7 +444,8 @@ def recall() -> None:
     from qa.chain import ArticleQA
     from qa.evaluation.evaluate import contains_answer, load_eval
     from qa.settings import Settings
-    from qa.store.passages import LexicalIndex, PassageStore, Selection
+    from qa.store.passages import PassageStore
+    from qa.store.types import LexicalIndex, Selection
 
     class EngineStore(PassageStore):
         engine: Callable[[Sequence[str]], Any] | None = None
