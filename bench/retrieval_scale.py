@@ -445,7 +445,8 @@ def recall() -> None:
     from qa.evaluation.dataset import load_eval
     from qa.evaluation.scoring import contains_answer
     from qa.settings import Settings
-    from qa.store.passages import LexicalIndex, PassageStore, Selection
+    from qa.store.passages import PassageStore
+    from qa.store.types import LexicalIndex, Selection
 
     class EngineStore(PassageStore):
         engine: Callable[[Sequence[str]], Any] | None = None

@@ -33,7 +33,8 @@ from qa.ingest.clean import clean
 from qa.ingest.loader import Article, find_article_files, load_article
 from qa.llm.models import chat_model
 from qa.settings import Settings
-from qa.store.passages import PassageStore, StoredPassage
+from qa.store.passages import PassageStore
+from qa.store.types import StoredPassage
 
 __all__ = [
     "ABSTENTION",

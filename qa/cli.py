@@ -123,7 +123,8 @@ def index_cmd(
     from qa.errors import InputError
     from qa.ingest.fetch import fetch_article, is_url, save_source
     from qa.ingest.loader import find_article_files, load_article
-    from qa.store.passages import PassageStore, reset_index
+    from qa.store.client import reset_index
+    from qa.store.passages import PassageStore
 
     settings = _settings(ctx, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     urls = [p for p in paths if is_url(p)]

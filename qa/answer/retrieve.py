@@ -19,7 +19,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from qa.store.lexical import BM25, content_terms, terms
-from qa.store.passages import PassageStore, StoredPassage
+from qa.store.passages import PassageStore
+from qa.store.types import StoredPassage
 
 
 @dataclass(frozen=True)

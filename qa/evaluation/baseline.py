@@ -32,7 +32,7 @@ from qa.answer.claims import is_no_answer
 from qa.answer.retrieve import Hit
 from qa.errors import ConfigError
 from qa.llm.prompts import baseline_prompt
-from qa.store.passages import passage_from_record
+from qa.store.records import passage_from_record
 
 if TYPE_CHECKING:
     from qa.chain import Answer, ArticleQA

@@ -1,8 +1,9 @@
 """Selections of any size against a real embedded Chroma, and store errors that say what they are.
 
 Vectors are hashed bags of words (64 numbers per text), so an index of many
-articles builds in seconds and texts sharing words are near; the batch sizes of :mod:`qa.store.passages` are lowered where a test
-needs more batches than its articles would otherwise make.
+articles builds in seconds and texts sharing words are near; the batch sizes of :mod:`qa.store`
+are lowered where a test needs more batches than its articles would otherwise make (in each
+module that reads them).
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
-import qa.store.passages as store_module
 from qa.answer.retrieve import HybridRetriever
 from qa.errors import IndexStoreError, InputError
 from qa.ingest.loader import Article, parse_article
 from qa.settings import Settings
+from qa.store import client as store_client
+from qa.store import reader as store_reader
+from qa.store import search as store_search
+from qa.store import writer as store_writer
+from qa.store.client import store_error
 from qa.store.lexical import terms
-from qa.store.passages import PassageStore, store_error
+from qa.store.passages import PassageStore
 
 
 class TinyEmbeddings(Embeddings):
@@ -64,8 +69,9 @@ def big(settings: Settings) -> tuple[PassageStore, list[str]]:
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Several filter batches and read pages even for 60 articles."""
-    monkeypatch.setattr(store_module, "FILTER_BATCH", 7)
-    monkeypatch.setattr(store_module, "READ_PAGE", 10)
+    for module in (store_reader, store_search, store_writer):
+        monkeypatch.setattr(module, "FILTER_BATCH", 7)
+    monkeypatch.setattr(store_client, "READ_PAGE", 10)
 
 
 def test_reads_of_a_large_selection_are_batched_and_complete(
@@ -96,7 +102,7 @@ def test_dense_search_finds_the_nearest_passage_of_any_selection(
     path: str,
 ) -> None:
     for name, value in PATHS[path].items():
-        monkeypatch.setattr(store_module, name, value)
+        monkeypatch.setattr(store_search, name, value)
     store, ids = big
     target = store.passages(["a041"])[1]
     vector = store.embeddings.embed_query(target.text)  # equal text, equal vector
@@ -142,7 +148,7 @@ def test_only_active_versions_are_searched_and_other_writers_are_seen(
     big: tuple[PassageStore, list[str]], monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     for name, value in PATHS[path].items():
-        monkeypatch.setattr(store_module, name, value)
+        monkeypatch.setattr(store_search, name, value)
     reader, ids = big
     retriever = HybridRetriever(store=reader, article_ids=ids, top_k=3)
     assert retriever.retrieve("q7x harbour").hits[0].passage.article_id == "a007"
@@ -173,7 +179,7 @@ def test_large_bm25_index_is_saved_and_loaded_by_the_next_process(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(store_module, "PERSIST_MIN_PASSAGES", 50)
+    monkeypatch.setattr(store_search, "PERSIST_MIN_PASSAGES", 50)
     first, ids = big
     index = first.lexical(first.select(ids))
     saved = list(first.lexical_dir.glob("*.npz"))
@@ -191,13 +197,13 @@ def test_large_bm25_index_is_saved_and_loaded_by_the_next_process(
 
     saved[0].write_bytes(b"not an npz file")  # damaged: ignored, rebuilt, replaced
     third = PassageStore(first.settings, TinyEmbeddings())
-    with caplog.at_level(logging.WARNING, logger="qa.store.passages"):
+    with caplog.at_level(logging.WARNING, logger="qa.store.search"):
         rebuilt = third.lexical(third.select(ids))
     assert "Ignoring the saved BM25 index" in caplog.text
     assert rebuilt.bm25.top("q12x", 1) == index.bm25.top("q12x", 1)
     assert saved[0].read_bytes()[:2] == b"PK"  # a valid .npz (zip) again
 
-    monkeypatch.setattr(store_module, "PERSIST_KEEP", 1)
+    monkeypatch.setattr(store_search, "PERSIST_KEEP", 1)
     first.index([_article(3, tag=" renamed")])  # new version: a new key, a new file
     first.lexical(first.select(ids))
     assert [p.name for p in first.lexical_dir.glob("*.npz")] != [saved[0].name]
@@ -211,7 +217,7 @@ def test_store_error_without_damage_does_not_suggest_a_rebuild(
     unknown = [f"missing-{i}" for i in range(33_000)]  # more ids than SQLite has variables
     with pytest.raises(InputError, match="No indexed article 'missing-0'"):
         store.select(unknown)  # batched lookups: a clear answer
-    monkeypatch.setattr(store_module, "FILTER_BATCH", 40_000)  # one lookup: Chroma fails
+    monkeypatch.setattr(store_reader, "FILTER_BATCH", 40_000)  # one lookup: Chroma fails
     with pytest.raises(IndexStoreError) as err:
         store.select(unknown)
     message = str(err.value)

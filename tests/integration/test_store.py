@@ -10,7 +10,8 @@ import pytest
 from qa.errors import IndexStoreError, InputError
 from qa.ingest.loader import Article, load_article, parse_article
 from qa.settings import Settings
-from qa.store.passages import PassageStore, reset_index
+from qa.store.client import reset_index
+from qa.store.passages import PassageStore
 from tests.conftest import SEED
 
 

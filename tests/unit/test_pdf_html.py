@@ -10,7 +10,7 @@ import pytest
 from qa.errors import InputError
 from qa.ingest.loader import Article, load_article, parse_article, shorten
 from qa.ingest.split import Passage, page_label, split_article
-from qa.store.passages import passage_from_record
+from qa.store.records import passage_from_record
 from tests.documents import HEADER, NEWS_HTML, ROVER_PAGES, make_pdf, make_scanned_pdf
 
 
