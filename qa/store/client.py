@@ -47,9 +47,9 @@ _UNREACHABLE = re.compile(r"connect|timed? ?out|refused|unreachable|reset by pee
 
 
 def _where(settings: Settings) -> str:
-    if settings.chroma_host:
-        return f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-    return f"the index at {settings.index_dir}"
+    if settings.store.chroma_host:
+        return f"the Chroma server at {settings.store.chroma_host}:{settings.store.chroma_port}"
+    return f"the index at {settings.store.index_dir}"
 
 
 def store_error(settings: Settings, exc: BaseException, doing: str = "failed") -> IndexStoreError:
@@ -63,7 +63,7 @@ def store_error(settings: Settings, exc: BaseException, doing: str = "failed") -
     detail = f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
     if _DAMAGED.search(text):
         return IndexStoreError(f"{where.capitalize()} is damaged ({detail}); {REBUILD_HINT}")
-    if settings.chroma_host and (
+    if settings.store.chroma_host and (
         isinstance(exc, ConnectionError) or _UNREACHABLE.search(f"{type(exc).__name__} {text}")
     ):
         return IndexStoreError(f"Lost {where} ({detail}); check that it is running")
@@ -101,21 +101,25 @@ def open_client(settings: Settings) -> ClientAPI:
         IndexStoreError: The server cannot be reached, or the folder is not ours or damaged.
     """
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_host:
+    if settings.store.chroma_host:
         try:
             client = chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                host=settings.store.chroma_host,
+                port=settings.store.chroma_port,
+                settings=chroma_settings,
             )
             client.heartbeat()
         except Exception as exc:  # any failure to connect: shown as "Cannot reach"
             raise IndexStoreError(
-                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+                f"Cannot reach the Chroma server at {settings.store.chroma_host}:{settings.store.chroma_port} "
                 f"({type(exc).__name__})"
             ) from None
         return client
-    check_index_dir(settings.index_dir)
+    check_index_dir(settings.store.index_dir)
     try:
-        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+        return chromadb.PersistentClient(
+            path=str(settings.store.index_dir), settings=chroma_settings
+        )
     except Exception as exc:  # damaged files or anything else: a one-line error
         raise store_error(settings, exc, "cannot be opened") from None
 
@@ -124,7 +128,7 @@ def vector_store(client: ClientAPI, settings: Settings, embeddings: Embeddings) 
     """The passages collection as a ``langchain-chroma`` vector store."""
     return Chroma(
         client=client,
-        collection_name=settings.collection,
+        collection_name=settings.store.collection,
         embedding_function=embeddings,
         collection_configuration={"hnsw": {"space": "cosine"}},
     )
@@ -136,11 +140,11 @@ def reset_index(settings: Settings) -> None:
     Raises:
         IndexStoreError: The folder holds data without the qa marker.
     """
-    if not settings.chroma_host:
-        clear_index_dir(settings.index_dir)
+    if not settings.store.chroma_host:
+        clear_index_dir(settings.store.index_dir)
         return
     client = open_client(settings)
-    for name in (settings.collection, f"{settings.collection}_catalog"):
+    for name in (settings.store.collection, f"{settings.store.collection}_catalog"):
         with contextlib.suppress(Exception):  # absent already: nothing to delete
             client.delete_collection(name)
 

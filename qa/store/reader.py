@@ -42,12 +42,12 @@ class StoreReader:
         self.client = open_client(settings)
         try:
             self.catalog = self.client.get_or_create_collection(
-                f"{settings.collection}_catalog",
+                f"{settings.store.collection}_catalog",
                 embedding_function=None,
                 metadata={"qa": "catalog"},
             )
             self._raw = self.client.get_or_create_collection(
-                settings.collection,
+                settings.store.collection,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
             )
@@ -150,7 +150,9 @@ class StoreReader:
             if aid not in catalog:
                 self.info(aid)  # raises the "No indexed article" error
         pairs = [(aid, catalog[aid][0]) for aid in wanted]
-        key = hashlib.sha256(json.dumps([FORMAT, self.settings.collection, sorted(pairs)]).encode())
+        key = hashlib.sha256(
+            json.dumps([FORMAT, self.settings.store.collection, sorted(pairs)]).encode()
+        )
         selection = Selection(
             article_ids=wanted,
             versions=tuple(v for _, v in pairs),

@@ -80,8 +80,8 @@ def catalog_metadata(
         "version": version,
         "passages": passages,
         "source": article.source,
-        "model": settings.embedding_name,
-        "chunk_size": settings.chunk_size,
+        "model": settings.store.embedding_name,
+        "chunk_size": settings.ingest.chunk_size,
         "indexed_at": indexed_at,
     }
 

@@ -144,11 +144,11 @@ class StoreSearch(StoreReader):
     @property
     def lexical_dir(self) -> Path:
         """Where BM25 indexes of large selections are kept between processes."""
-        if self.settings.chroma_host:
-            server = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+        if self.settings.store.chroma_host:
+            server = f"{self.settings.store.chroma_host}:{self.settings.store.chroma_port}"
             name = hashlib.sha256(server.encode()).hexdigest()[:16]
-            return self.settings.cache_dir / "lexical" / name
-        return self.settings.index_dir / "lexical"
+            return self.settings.generation.cache_dir / "lexical" / name
+        return self.settings.store.index_dir / "lexical"
 
     @guarded
     def lexical(self, selection: Selection) -> LexicalIndex:

@@ -39,8 +39,8 @@ from qa.store.types import IndexReport
 def version_of(article: Article, settings: Settings) -> str:
     """Version key: changes when the text, the splitting or the embedder changes."""
     key = json.dumps(
-        [article.content_hash, article.title, settings.chunk_size, settings.chunk_overlap,
-         settings.embedding_name, FORMAT]
+        [article.content_hash, article.title, settings.ingest.chunk_size, settings.ingest.chunk_overlap,
+         settings.store.embedding_name, FORMAT]
     )  # fmt: skip
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -91,8 +91,8 @@ class VersionedWriter:
         """Serialise writers: this store's threads, and processes on an embedded store."""
         folder = (
             contextlib.nullcontext()
-            if self.settings.chroma_host
-            else index_lock(self.settings.index_dir)
+            if self.settings.store.chroma_host
+            else index_lock(self.settings.store.index_dir)
         )
         with self._writing, folder:
             yield
@@ -132,7 +132,7 @@ class VersionedWriter:
                     report.unchanged.append(article.article_id)
                     continue
                 passages = split_article(
-                    article, self.settings.chunk_size, self.settings.chunk_overlap
+                    article, self.settings.ingest.chunk_size, self.settings.ingest.chunk_overlap
                 )
                 work.append(PendingArticle(article, version, tuple(passages)))
                 (report.updated if article.article_id in active else report.added).append(

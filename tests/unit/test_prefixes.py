@@ -34,7 +34,7 @@ def test_forget_removes_only_that_index(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     for settings, article in ((mine, "a"), (mine, "b"), (theirs, "a")):
         (folder / prefix_name(settings, [article])).write_bytes(b"state")
-    assert forget_prefixes(mine.index_dir, mine) == 2
+    assert forget_prefixes(mine.store.index_dir, mine) == 2
     assert [p.name for p in folder.iterdir()] == [prefix_name(theirs, ["a"])]
 
 
