@@ -1,10 +1,21 @@
-"""Real documents made in the tests: PDFs written with fpdf2, a news page in HTML."""
+"""Test data: short passages for retrieval, PDFs written with fpdf2, a news page in HTML."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fpdf import FPDF
+
+#: Short passages for retrieval unit tests: names, numbers and near-duplicates.
+PASSAGES = [
+    "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
+    "They were descended from Norse raiders and pirates from Denmark, Iceland and Norway.",
+    "Rollo, their leader, agreed to swear fealty to King Charles III of West Francia.",
+    "The Norman dynasty had a major political, cultural and military impact on medieval Europe.",
+    "Pete Hegseth, the US Secretary of Defense, met the Ukrainian delegation in Geneva.",
+    "Trump and Zelensky met at the Vatican before the funeral of Pope Francis.",
+    "The Normans were famed for their martial spirit and eventually for their Christian piety.",
+]
 
 HEADER = "Journal of Planetary Tests - Issue 4"
 

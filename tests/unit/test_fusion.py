@@ -13,16 +13,7 @@ import pytest
 from qa.answer.retrieve import HybridRetriever, coverage, reciprocal_rank_fusion
 from qa.ingest.split import Passage
 from qa.store.lexical import BM25, content_terms
-
-PASSAGES = [
-    "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
-    "They were descended from Norse raiders and pirates from Denmark, Iceland and Norway.",
-    "Rollo, their leader, agreed to swear fealty to King Charles III of West Francia.",
-    "The Norman dynasty had a major political, cultural and military impact on medieval Europe.",
-    "Pete Hegseth, the US Secretary of Defense, met the Ukrainian delegation in Geneva.",
-    "Trump and Zelensky met at the Vatican before the funeral of Pope Francis.",
-    "The Normans were famed for their martial spirit and eventually for their Christian piety.",
-]
+from tests.documents import PASSAGES
 
 
 # ------------------------------------------------------------------ fusion

@@ -16,16 +16,8 @@ from hypothesis import strategies as st
 from bench import legacy_lexical
 from qa.settings import PROJECT_ROOT
 from qa.store.lexical import BM25, content_terms, normalize, numbers, stem, terms, words
+from tests.documents import PASSAGES
 
-PASSAGES = [
-    "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.",
-    "They were descended from Norse raiders and pirates from Denmark, Iceland and Norway.",
-    "Rollo, their leader, agreed to swear fealty to King Charles III of West Francia.",
-    "The Norman dynasty had a major political, cultural and military impact on medieval Europe.",
-    "Pete Hegseth, the US Secretary of Defense, met the Ukrainian delegation in Geneva.",
-    "Trump and Zelensky met at the Vatican before the funeral of Pope Francis.",
-    "The Normans were famed for their martial spirit and eventually for their Christian piety.",
-]
 QUESTIONS = [
     "Who was the leader of the Normans?",
     "Where did Trump and Zelensky meet?",
