@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 
 from qa.chain import Answer, ArticleQA
-from qa.errors import QAError
+from qa.errors import ConfigError, QAError
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 from ui.chat import ChatService, plain_history
@@ -317,16 +317,16 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
     fake model).
 
     Raises:
-        QAError: A non-loopback address without ``--auth user:password``.
+        ConfigError: A non-loopback address without ``--auth user:password``.
     """
     auth = None
     if settings.interface.ui_auth:
         user, sep, password = settings.interface.ui_auth.partition(":")
         if not sep or not user or not password:
-            raise QAError("--auth must look like user:password")
+            raise ConfigError("--auth must look like user:password")
         auth = (user, password)
     if not is_loopback(settings.interface.ui_host) and auth is None:
-        raise QAError(
+        raise ConfigError(
             f"Refusing to listen on {settings.interface.ui_host} without authentication: "
             "pass --auth user:password (or set QA_UI_AUTH)"
         )

@@ -11,7 +11,6 @@ what it is; only damage suggests a rebuild, which would throw an intact index aw
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +21,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Document, GetResult, Include, Metadata, Where
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
@@ -145,8 +145,12 @@ def reset_index(settings: Settings) -> None:
         return
     client = open_client(settings)
     for name in (settings.store.collection, f"{settings.store.collection}_catalog"):
-        with contextlib.suppress(Exception):  # absent already: nothing to delete
+        try:
             client.delete_collection(name)
+        except NotFoundError:  # absent already: nothing to delete
+            continue
+        except Exception as exc:  # the server failing mid-way: a one-line error
+            raise store_error(settings, exc, "could not be cleared") from None
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -18,6 +18,7 @@ from qa.chain import ArticleQA
 from qa.errors import IndexStoreError
 from qa.ingest.loader import load_article
 from qa.settings import Settings
+from qa.store.client import reset_index
 from qa.store.passages import PassageStore
 from tests.conftest import SEED
 
@@ -88,3 +89,15 @@ def test_server_down_gives_clear_error(chroma_server: Any, embeddings: Any) -> N
         IndexStoreError, match=f"Cannot reach the Chroma server at 127.0.0.1:{port}"
     ):
         PassageStore(Settings(chroma_host="127.0.0.1", chroma_port=port), embeddings)
+
+
+def test_reset_on_a_server_clears_ours_and_tolerates_absent_collections(
+    chroma_server: Any, embeddings: Any
+) -> None:
+    _, port = chroma_server
+    settings = Settings(chroma_host="127.0.0.1", chroma_port=port)
+    reset_index(settings)  # nothing there yet: not an error
+    store = PassageStore(settings, embeddings)
+    assert store.index([load_article(SEED)]).added == ["article"]
+    reset_index(settings)
+    assert PassageStore(settings, embeddings).articles() == []
