@@ -1,9 +1,9 @@
 """Dev sets: SQuAD 2.0 JSON or JSONL question files (see bench/seed_questions.jsonl).
 
 Example:
-    >>> item = _item({"question": "Who?", "answers": ["Rollo"]})
+    >>> item = _item({"question": "Who is Pete Hegseth?", "answers": ["Secretary of Defense"]})
     >>> item.question, item.answers, item.unanswerable
-    ('Who?', ['Rollo'], False)
+    ('Who is Pete Hegseth?', ['Secretary of Defense'], False)
 """
 
 from __future__ import annotations
