@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -151,7 +151,9 @@ class GenerationSettings(_Group):
     cache_dir: Path = Field(default_factory=_default_cache, description="Assembled model cache.")
     model_name: str = Field("qwen2.5-coder-1.5b-instruct-q4_k_m", description="Model label/name.")
     openai_base_url: str = Field("http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
-    openai_api_key: str = Field("not-needed")
+    openai_api_key: SecretStr = Field(
+        SecretStr("not-needed"), description="Key of the OpenAI-compatible server (never printed)."
+    )
     max_tokens: int = Field(120, gt=0, le=2048)
     n_ctx: int = Field(
         4096,
@@ -228,7 +230,9 @@ class InterfaceSettings(_Group):
     max_question_chars: int = Field(2000, gt=0)
     ui_host: str = "127.0.0.1"
     ui_port: int = Field(7860, gt=0, lt=65536)
-    ui_auth: str | None = Field(None, description="user:password, required off loopback.")
+    ui_auth: SecretStr | None = Field(
+        None, description="user:password, required off loopback (never printed)."
+    )
     show_scores: bool = False
 
 

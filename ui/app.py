@@ -321,7 +321,7 @@ def serve(settings: Settings, block: bool = True, service: ChatService | None = 
     """
     auth = None
     if settings.interface.ui_auth:
-        user, sep, password = settings.interface.ui_auth.partition(":")
+        user, sep, password = settings.interface.ui_auth.get_secret_value().partition(":")
         if not sep or not user or not password:
             raise ConfigError("--auth must look like user:password")
         auth = (user, password)

@@ -315,7 +315,8 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
         if settings.verification.attempt_answer:
             bias = {token: -100 for token in server.tokenize("NOT")}
     else:
-        base_url, api_key = settings.generation.openai_base_url, settings.generation.openai_api_key
+        base_url = settings.generation.openai_base_url
+        api_key = settings.generation.openai_api_key.get_secret_value()
     return ChatOpenAI(
         logit_bias=bias,
         base_url=base_url,

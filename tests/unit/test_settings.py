@@ -100,3 +100,14 @@ def test_importing_qa_sets_offline_variables() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.split() == ["1", "False", "False", "1", "1"]
+
+
+def test_secrets_are_never_printed() -> None:
+    s = Settings(ui_auth="ann:hunter2", openai_api_key="sk-live-123")
+    shown = f"{s.model_dump_json()} {s!r} {s}"
+    assert "hunter2" not in shown and "sk-live-123" not in shown
+    # They still reach the code that needs them, also through a copy.
+    copy = s.updated(top_k=4)
+    assert copy.interface.ui_auth is not None
+    assert copy.interface.ui_auth.get_secret_value() == "ann:hunter2"
+    assert copy.generation.openai_api_key.get_secret_value() == "sk-live-123"
