@@ -128,6 +128,9 @@ def vector_store(client: ClientAPI, settings: Settings, embeddings: Embeddings) 
     """The passages collection as a ``langchain-chroma`` vector store."""
     return Chroma(
         client=client,
+        # The client's own settings: without them langchain-chroma builds a default
+        # chromadb Settings (~12 ms), unused when a client is given.
+        client_settings=client.get_settings(),
         collection_name=settings.store.collection,
         embedding_function=embeddings,
         collection_configuration={"hnsw": {"space": "cosine"}},
