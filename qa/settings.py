@@ -251,17 +251,11 @@ GROUP_OF: dict[str, str] = {
 }
 
 
-def _nest(flat: dict[str, Any]) -> dict[str, Any]:
-    """Move plain knob names (``top_k``) into their group (``retrieval``), later names winning."""
-    nested: dict[str, Any] = {}
+def _nest(flat: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Plain knob names (``top_k``) placed into their group (``retrieval``)."""
+    nested: dict[str, dict[str, Any]] = {}
     for key, value in flat.items():
-        group = GROUP_OF.get(key)
-        if group is None:
-            nested[key] = value  # a group itself, or unknown: validation says which
-            continue
-        target = nested.setdefault(group, {})
-        if isinstance(target, dict):
-            target[key] = value
+        nested.setdefault(GROUP_OF[key], {})[key] = value
     return nested
 
 

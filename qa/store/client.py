@@ -179,10 +179,15 @@ def rows(
     collection: Collection, include: Include, where: Where | None = None
 ) -> Iterator[tuple[str, Document, Metadata]]:
     """``(id, document, metadata)`` of every matching record (empty if not included)."""
-    empty: Metadata = {}
     for got in pages(collection, include, where):
-        ids = got["ids"]
-        documents, metadatas = got.get("documents"), got.get("metadatas")
-        docs = documents if documents is not None else [""] * len(ids)
-        metas = metadatas if metadatas is not None else [empty] * len(ids)
-        yield from zip(ids, docs, metas, strict=True)
+        yield from records_of(got)
+
+
+def records_of(got: GetResult) -> Iterator[tuple[str, Document, Metadata]]:
+    """``(id, document, metadata)`` of one ``get`` result (empty if not included)."""
+    ids = got["ids"]
+    documents, metadatas = got.get("documents"), got.get("metadatas")
+    docs = documents if documents is not None else [""] * len(ids)
+    empty: Metadata = {}
+    metas = metadatas if metadatas is not None else [empty] * len(ids)
+    yield from zip(ids, docs, metas, strict=True)

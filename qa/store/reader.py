@@ -15,14 +15,23 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from chromadb.api.types import Document, Include, Metadata, Where
+from chromadb.api.types import Document, GetResult, Include, Metadata, Where
 
 from qa.errors import InputError
 from qa.settings import Settings
-from qa.store.client import FILTER_BATCH, chunks, guarded, open_client, rows, store_error
+from qa.store.client import (
+    FILTER_BATCH,
+    chunks,
+    guarded,
+    open_client,
+    pages,
+    records_of,
+    rows,
+    store_error,
+)
 from qa.store.folder import FORMAT
 from qa.store.records import GENERATION, article_info, passage_from_record, version_where
 from qa.store.types import ArticleInfo, Selection, StoredPassage
@@ -62,12 +71,17 @@ class StoreReader:
         self._count: int | None = None  # passages in the collection, as of this generation
         self._passages: OrderedDict[str, list[StoredPassage]] = OrderedDict()
 
+    def _pages(self, selection: Selection, include: Include) -> Iterator[GetResult]:
+        """Chroma pages of the selection's passages, ``FILTER_BATCH`` versions per filter."""
+        for versions in chunks(sorted(set(selection.versions)), FILTER_BATCH):
+            yield from pages(self._raw, include, version_where(versions))
+
     def _records(
         self, selection: Selection, include: Include
     ) -> Iterator[tuple[str, Document, Metadata]]:
-        """Records of the selection's passages, ``FILTER_BATCH`` versions per filter."""
-        for versions in chunks(sorted(set(selection.versions)), FILTER_BATCH):
-            yield from rows(self._raw, include, version_where(versions))
+        """``(id, document, metadata)`` of the selection's passages (see :meth:`_pages`)."""
+        for got in self._pages(selection, include):
+            yield from records_of(got)
 
     @guarded
     def generation(self) -> str:
@@ -184,32 +198,41 @@ class StoreReader:
                 cache.move_to_end(key)
             return value
 
-    def _remember(self, cache: OrderedDict[str, T], key: str, value: T, keep: int) -> T:
-        with self._lock:
-            cache[key] = value
-            cache.move_to_end(key)
-            while len(cache) > keep:
-                cache.popitem(last=False)
+    def _load_once(
+        self, cache: OrderedDict[str, T], key: str, keep: int, load: Callable[[], T]
+    ) -> T:
+        """``cache[key]``, or ``load()`` it: one slow read at a time, and a thread that
+        waited for another's read reuses it. The ``keep`` most recent values stay."""
+        cached = self._cached(cache, key)
+        if cached is not None:
+            return cached
+        with self._loading:
+            cached = self._cached(cache, key)  # loaded while we waited?
+            if cached is not None:
+                return cached
+            value = load()
+            with self._lock:
+                cache[key] = value
+                cache.move_to_end(key)
+                while len(cache) > keep:
+                    cache.popitem(last=False)
             return value
 
     @guarded
     def passages(self, article_ids: Sequence[str]) -> list[StoredPassage]:
         """All passages of the active versions of ``article_ids``, in order."""
         selection = self.select(article_ids)
-        cached = self._cached(self._passages, selection.key)
-        if cached is not None:
-            return cached
-        with self._loading:
-            cached = self._cached(self._passages, selection.key)  # loaded while we waited?
-            if cached is not None:
-                return cached
+
+        def load() -> list[StoredPassage]:
             position = {aid: i for i, aid in enumerate(selection.article_ids)}
             stored = [
                 passage_from_record(pid, doc, meta)
                 for pid, doc, meta in self._records(selection, ["documents", "metadatas"])
             ]
             stored.sort(key=lambda p: (position[p.article_id], p.index))
-            return self._remember(self._passages, selection.key, stored, 16)
+            return stored
+
+        return self._load_once(self._passages, selection.key, 16, load)
 
     @guarded
     def fetch(self, ids: Sequence[str]) -> list[StoredPassage]:

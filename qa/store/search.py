@@ -23,7 +23,7 @@ from chromadb.api.types import PyEmbeddings, Where
 from numpy.typing import NDArray
 
 from qa.settings import Settings
-from qa.store.client import FILTER_BATCH, chunks, guarded, pages
+from qa.store.client import FILTER_BATCH, chunks, guarded
 from qa.store.lexical import BM25, BM25_FORMAT
 from qa.store.reader import StoreReader
 from qa.store.records import version_where
@@ -54,13 +54,13 @@ class StoreSearch(StoreReader):
 
     # ------------------------------------------------------------------- dense
     def _passage_ids(self, selection: Selection) -> frozenset[str]:
-        cached = self._cached(self._ids, selection.key)
-        if cached is not None:
-            return cached
-        with self._loading:
+        def load() -> frozenset[str]:
             lexical = self._cached(self._lexical, selection.key)
-            ids = lexical.ids if lexical else [r[0] for r in self._records(selection, [])]
-            return self._remember(self._ids, selection.key, frozenset(ids), 8)
+            return frozenset(
+                lexical.ids if lexical else (r[0] for r in self._records(selection, []))
+            )
+
+        return self._load_once(self._ids, selection.key, 8, load)
 
     def _nearest(self, vector: list[float], n: int, where: Where | None) -> list[tuple[str, float]]:
         query: PyEmbeddings = [vector]
@@ -73,24 +73,20 @@ class StoreSearch(StoreReader):
 
     def _vectors(self, selection: Selection) -> tuple[list[str], NDArray[np.float32]]:
         """Ids and unit-length vectors of the selection's passages (read once, cached)."""
-        cached = self._cached(self._matrices, selection.key)
-        if cached is not None:
-            return cached
-        with self._loading:
-            cached = self._cached(self._matrices, selection.key)  # read while we waited?
-            if cached is not None:
-                return cached
+
+        def load() -> tuple[list[str], NDArray[np.float32]]:
             ids: list[str] = []
             parts = [np.zeros((0, 0), dtype=np.float32)]
-            for versions in chunks(sorted(set(selection.versions)), FILTER_BATCH):
-                for got in pages(self._raw, ["embeddings"], version_where(versions)):
-                    if got["ids"]:
-                        ids += got["ids"]
-                        parts.append(np.asarray(got["embeddings"], dtype=np.float32))
+            for got in self._pages(selection, ["embeddings"]):
+                if got["ids"]:
+                    ids += got["ids"]
+                    parts.append(np.asarray(got["embeddings"], dtype=np.float32))
             matrix = np.concatenate(parts[1:]) if ids else parts[0]
             if ids:
                 matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-            return self._remember(self._matrices, selection.key, (ids, matrix), 4)
+            return ids, matrix
+
+        return self._load_once(self._matrices, selection.key, 4, load)
 
     @guarded
     def search_ids(
@@ -153,13 +149,8 @@ class StoreSearch(StoreReader):
     @guarded
     def lexical(self, selection: Selection) -> LexicalIndex:
         """The BM25 index of ``selection``: from memory, from disk, or built now."""
-        cached = self._cached(self._lexical, selection.key)
-        if cached is not None:
-            return cached
-        with self._loading:
-            cached = self._cached(self._lexical, selection.key)  # built while we waited?
-            if cached is not None:
-                return cached
+
+        def load() -> LexicalIndex:
             path = self.lexical_dir / f"{selection.key}-{BM25_FORMAT}.npz"
             persist = selection.passages >= PERSIST_MIN_PASSAGES
             index = _load_lexical(path) if persist else None
@@ -167,7 +158,9 @@ class StoreSearch(StoreReader):
                 index = self._build_lexical(selection)
                 if persist:
                     _save_lexical(path, index)
-            return self._remember(self._lexical, selection.key, index, 8)
+            return index
+
+        return self._load_once(self._lexical, selection.key, 8, load)
 
     def _build_lexical(self, selection: Selection) -> LexicalIndex:
         cached = self._cached(self._passages, selection.key)
