@@ -31,6 +31,7 @@ from qa.answer.types import ABSTENTION, Answer, AnswerStream, Citation
 from qa.errors import InputError, QAError
 from qa.ingest.clean import clean
 from qa.ingest.loader import Article, find_article_files, load_article
+from qa.llm.backends import BACKENDS
 from qa.llm.models import chat_model
 from qa.settings import Settings
 from qa.store.passages import PassageStore
@@ -147,7 +148,7 @@ class ArticleQA:
     @property
     def model_label(self) -> str:
         """Human-readable name of what answers."""
-        if self.settings.generation.backend == "extractive":
+        if not BACKENDS[self.settings.generation.backend].needs_model:
             return "extractive (no LLM)"
         return f"{self.settings.generation.model_name} ({self.settings.generation.backend})"
 
@@ -197,12 +198,10 @@ class ArticleQA:
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise InputError("The question must be text")
-        if (
-            len(question) > self.settings.interface.max_question_chars
-        ):  # checked first: cleaning costs
+        limit = self.settings.interface.max_question_chars
+        if len(question) > limit:  # checked first: cleaning costs
             raise InputError(
-                f"The question is {len(question):,} characters long; "
-                f"the limit is {self.settings.interface.max_question_chars:,}"
+                f"The question is {len(question):,} characters long; the limit is {limit:,}"
             )
         cleaned = clean(question).text.replace("\n\n", " ").strip() if question.strip() else ""
         if not cleaned:

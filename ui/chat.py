@@ -217,10 +217,11 @@ class ChatService:
     def info_line(self, article_id: str, bot: ArticleQA) -> str:
         """Footer text: who answers and how much is indexed."""
         info = self.store.info(article_id)
-        total = sum(i.passages for i in self.store.articles())
+        articles = self.store.articles()
+        total = sum(i.passages for i in articles)
         return (
             f"Answers by **{html.escape(bot.model_label)}** · this article: {info.passages} passages · "
-            f"index: {total} passages in {len(self.store.articles())} article(s) · "
+            f"index: {total} passages in {len(articles)} article(s) · "
             f"embeddings: {html.escape(info.model)} · everything runs on this machine"
         )
 

@@ -45,6 +45,7 @@ from qa.answer.shapes import Shape, classify
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
 from qa.answer.verifier import SentenceVerifier
 from qa.ingest.split import Passage
+from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ class AnswerPipeline:
 
     def _reader(self, answer: Answer) -> tuple[Reader, bool]:
         """The primary reader, and whether it is the language model."""
-        if self.settings.generation.backend != "extractive":
+        if BACKENDS[self.settings.generation.backend].needs_model:
             llm = self.llm()
             if llm is not None:
                 return READERS["llm"](ReaderContext(llm=llm)), True

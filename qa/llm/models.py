@@ -34,6 +34,7 @@ from typing import ClassVar
 from langchain_core.language_models import BaseChatModel
 
 from qa.errors import ModelError
+from qa.llm.backends import BACKENDS
 from qa.settings import MODEL_PARTS, MODEL_SHA256, Settings
 
 log = logging.getLogger(__name__)
@@ -303,7 +304,7 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
     abstention marker "NOT" (a logit bias): it always attempts an answer, and
     verification, not its first token, decides whether the article says it.
     """
-    if settings.generation.backend == "extractive":
+    if not BACKENDS[settings.generation.backend].needs_model:
         return None
     # Imported here: the openai client is ~1 s of imports that `qa ui` need not wait for.
     from langchain_openai import ChatOpenAI

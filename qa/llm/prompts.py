@@ -35,7 +35,7 @@ def load_template(name: str) -> str:
         path = folder / f"{name}.txt"
         if path.exists():
             return path.read_text(encoding="utf-8")
-    raise PromptError(f"prompt template {name!r} not found in {_DIRS}")
+    raise PromptError(f"prompt template {name!r} not found in {' or '.join(map(str, _DIRS))}")
 
 
 def answer_prompt(shape: str = "factoid") -> ChatPromptTemplate:
