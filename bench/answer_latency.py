@@ -44,7 +44,7 @@ def timed(bot: Any, question: str, history: list[dict[str, str]]) -> tuple[float
 
 
 def main() -> None:
-    from qa.chain import WARM_UP, ArticleQA
+    from qa.chain import ArticleQA
     from qa.evaluation.dataset import load_eval
     from qa.settings import Settings
 
@@ -55,7 +55,7 @@ def main() -> None:
         settings = Settings(index_dir=Path(tmp) / "index")
         for backend in ("embedded", "extractive"):
             bot = ArticleQA(settings=settings, backend=backend)
-            bot.ask(WARM_UP)  # model loaded, article prefix cached
+            bot.warm_up()  # model loaded, article prefix cached
             totals, firsts = [], []
             for q in standalone:
                 total, first, _ = timed(bot, q, [])

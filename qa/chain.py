@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
+import functools
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -108,6 +108,8 @@ class ArticleQA:
             lambda: self.llm,
             lambda: self.retriever.lexical().idf,
             lambda: self._llm_error,
+            # Summaries embed the article's sentences: once per sentence, not per question.
+            functools.lru_cache(maxsize=4096)(lambda text: self.store.embeddings.embed_query(text)),
         )
 
     # --------------------------------------------------------------- set-up
@@ -163,8 +165,7 @@ class ArticleQA:
     def warm_up(self) -> None:
         """Start the model and fill its prompt cache with the article prefix."""
         if self.llm is not None and self.pipeline.whole_article():
-            with contextlib.suppress(QAError):  # warming is best effort
-                self.ask(WARM_UP)
+            self.pipeline.prime(WARM_UP)
 
     # ------------------------------------------------------------- answering
     def ask(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Answer:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, terms
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_UNCLOSED = re.compile(r"\s*\[[\d,;\s]*$")
 # What a model writes when it has nothing to say.
 _NO_ANSWER = re.compile(
     r"not in (?:the )?article|\b(?:does|do|did) not (?:say|state|mention|specify|provide|contain|"
@@ -64,6 +65,9 @@ _PREFIX = re.compile(
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into ``(sentence, cited numbers)``; markers bind leftwards."""
     out: list[tuple[str, list[int]]] = []
+    # A marker cut off at the end ("... [3") is no claim: the model ran out of tokens,
+    # or the rest of the marker has not streamed in yet.
+    answer = _UNCLOSED.sub("", answer)
     # Cut after sentence punctuation (and any markers that follow it), or after markers
     # that end a line.
     pieces = re.split(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])*)\s+|\n+", answer.strip())

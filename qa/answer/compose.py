@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from qa.answer.claims import is_no_answer, split_cited
@@ -32,6 +32,9 @@ from qa.ingest.split import Passage
 
 # List bullets the reader writes; the composer adds its own.
 _BULLET = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+
+
+Amend = Callable[[str, Supported], tuple[str, Supported]]
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Composer:
         question: What the claims answer (claim terms exclude its words).
         ordered: Hold all claims and emit them in article order, one per line.
         limit: At most this many claims (a factoid is one sentence, not three).
+        amend: Rewrites a verified claim and its support (a yes/no answer's polarity).
     """
 
     def __init__(
@@ -58,12 +62,14 @@ class Composer:
         question: str,
         ordered: bool = False,
         limit: int | None = None,
+        amend: Amend | None = None,
     ) -> None:
         self.verifier = verifier
         self.numbered = numbered
         self.question = question
         self.ordered = ordered
         self.limit = limit
+        self.amend = amend
         self.raw = ""
         self.citations: list[Citation] = []
         self.pieces: list[str] = []
@@ -120,6 +126,8 @@ class Composer:
         cited = [self.numbered[n] for n in cited_numbers if n in self.numbered]
         support = self.verifier.check(sentence, cited, self.question)
         if support is not None:
+            if self.amend is not None:
+                sentence, support = self.amend(sentence, support)
             yield from self._accept(sentence, support)
 
     def _accept(self, text: str, support: Supported) -> Iterator[str]:

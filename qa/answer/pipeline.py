@@ -37,11 +37,15 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
+from qa.answer import summary
 from qa.answer.compose import Composer
 from qa.answer.conversation import NOT_A_QUESTION, looks_like_question, resolve, small_talk
+from qa.answer.evidence import windows
+from qa.answer.polarity import YesNoCheck
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
 from qa.answer.shapes import Shape, classify
+from qa.answer.summary import Embed
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
 from qa.answer.verifier import SentenceVerifier
 from qa.ingest.split import Passage
@@ -81,6 +85,7 @@ class AnswerPipeline:
         llm: The chat model, started on first call; ``None`` when unavailable.
         idf: Inverse document frequency of terms over the searched passages.
         llm_error: Why the chat model is unavailable, for the notice.
+        embed: A sentence encoder for choosing summary sentences (tf-idf without one).
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class AnswerPipeline:
         llm: Callable[[], BaseChatModel | None],
         idf: Callable[[], Mapping[str, float]],
         llm_error: Callable[[], str | None] = lambda: None,
+        embed: Embed | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
@@ -98,6 +104,7 @@ class AnswerPipeline:
         self.llm = llm
         self.idf = idf
         self.llm_error = llm_error
+        self.embed = embed
 
     def whole_article(self, passages: Sequence[Passage] | None = None) -> bool:
         """Whether ``passages`` (default: the selected articles') are short enough to go
@@ -114,6 +121,22 @@ class AnswerPipeline:
         if shape is Shape.SUMMARY:  # news puts the gist first: the opening passages
             return list(everything[: self.settings.retrieval.top_k + 1])
         return [h.passage for h in retrieval.hits]
+
+    def prime(self, question: str) -> None:
+        """Have the model read the selected articles once for ``question``, answer
+        discarded: the prompt's prefix (rules and passages) is then cached for the
+        questions to come. Best effort: a failure is logged."""
+        llm = self.llm()
+        if llm is None:
+            return
+        everything = self.passages()
+        numbered = {i + 1: p for i, p in enumerate(everything)}
+        request = ReadRequest(question, Shape.FACTOID, numbered, everything)
+        try:
+            for _ in READERS["llm"](ReaderContext(llm=llm)).read(request):
+                pass
+        except Exception as exc:  # warming must not fail the start; the first answer says why
+            log.warning("warm-up read failed: %s: %s", type(exc).__name__, exc)
 
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
@@ -165,12 +188,18 @@ class AnswerPipeline:
             )
             ordered = shape in (Shape.LIST, Shape.SUMMARY)
             limit = _CLAIMS.get(shape)
-            composer = Composer(verifier, request.numbered, question, ordered, limit)
-            yield from self._read(request, composer, answer)
+            amend = None
+            if shape is Shape.YES_NO:
+                # The question as asked: a follow-up's search joins the earlier question.
+                amend = YesNoCheck(windows(searched, pairs=False), question).amend
+            composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
+            # A summary of the whole article is chosen from its sentences, not written.
+            chosen = shape is Shape.SUMMARY and summary.is_general(turn.search)
+            yield from self._read(request, composer, answer, chosen)
             if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                 # The reader said nothing the article supports: quote a sentence that
                 # plainly answers, if one does.
-                composer = Composer(verifier, request.numbered, question, ordered, limit)
+                composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
                 yield from self._quote(request, composer, answer, whole)
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
@@ -187,17 +216,24 @@ class AnswerPipeline:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return answer
 
-    def _reader(self, answer: Answer) -> tuple[Reader, bool]:
+    def _extractive(self, min_score: float = MIN_SCORE) -> Reader:
+        return READERS["extractive"](
+            ReaderContext(idf=self.idf(), min_score=min_score, embed=self.embed)
+        )
+
+    def _reader(self, answer: Answer, extractive: bool) -> tuple[Reader, bool]:
         """The primary reader, and whether it is the language model."""
-        if BACKENDS[self.settings.generation.backend].needs_model:
+        if not extractive and BACKENDS[self.settings.generation.backend].needs_model:
             llm = self.llm()
             if llm is not None:
                 return READERS["llm"](ReaderContext(llm=llm)), True
             answer.notice = _NOTICE_FALLBACK.format(reason=self.llm_error() or "not configured")
-        return READERS["extractive"](ReaderContext(idf=self.idf(), min_score=MIN_SCORE)), False
+        return self._extractive(), False
 
-    def _read(self, request: ReadRequest, composer: Composer, answer: Answer) -> Iterator[str]:
-        reader, is_llm = self._reader(answer)
+    def _read(
+        self, request: ReadRequest, composer: Composer, answer: Answer, extractive: bool
+    ) -> Iterator[str]:
+        reader, is_llm = self._reader(answer, extractive)
         answer.diagnostics["reader"] = "llm" if is_llm else "extractive"
         start = time.perf_counter()
         try:
@@ -221,8 +257,7 @@ class AnswerPipeline:
             else:
                 answer.notice = _NOTICE_FALLBACK.format(reason=reason)
                 answer.source = "fallback"
-                extractive = READERS["extractive"](ReaderContext(idf=self.idf()))
-                for chunk in extractive.read(request):
+                for chunk in self._extractive().read(request):
                     yield from composer.feed(chunk)
                 yield from composer.finish()
         finally:
@@ -238,8 +273,7 @@ class AnswerPipeline:
             threshold = self.settings.verification.quote_threshold_whole
         else:
             threshold = self.settings.verification.quote_threshold_topk
-        quoter = READERS["extractive"](ReaderContext(idf=self.idf(), min_score=threshold))
-        for chunk in quoter.read(request):
+        for chunk in self._extractive(threshold).read(request):
             yield from composer.feed(chunk)
         yield from composer.finish()
         answer.diagnostics["quote_text"] = composer.raw

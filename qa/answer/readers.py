@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,9 +26,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
+from qa.answer import summary
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
+from qa.answer.summary import Embed
 from qa.ingest.split import Passage
 from qa.llm.prompts import answer_prompt
 from qa.store.lexical import content_terms, terms
@@ -73,6 +74,8 @@ class ReaderContext:
     idf: Mapping[str, float] = field(default_factory=dict)
     #: Below this weighted coverage the extractive reader quotes nothing.
     min_score: float = MIN_SCORE
+    #: A sentence encoder, for choosing a summary's sentences (tf-idf without one).
+    embed: Embed | None = None
 
 
 def _abstain_probability(metadata: Mapping[str, Any]) -> float | None:
@@ -132,23 +135,28 @@ class ExtractiveReader:
 
     A sentence's score is the idf-weighted share of the question's content terms
     it contains, plus a tiny bonus for better-retrieved passages. Summaries quote
-    the opening sentence and the sentences most central to the article.
+    the opening sentence and the sentences most central to the article
+    (:mod:`qa.answer.summary`).
     """
 
-    def __init__(self, idf: Mapping[str, float], min_score: float = MIN_SCORE) -> None:
+    def __init__(
+        self, idf: Mapping[str, float], min_score: float = MIN_SCORE, embed: Embed | None = None
+    ) -> None:
         self.idf = idf
         self.min_score = min_score
+        self.embed = embed
 
     @classmethod
     def create(cls, context: ReaderContext) -> ExtractiveReader:
         """The registry's constructor."""
-        return cls(context.idf, context.min_score)
+        return cls(context.idf, context.min_score, context.embed)
 
     def read(self, request: ReadRequest) -> Iterator[str]:
         """Quoted sentences with markers; ``diagnostics["quote_score"]`` is the best score."""
         number = {(p.article_id, p.start): n for n, p in request.numbered.items()}
         if request.shape is Shape.SUMMARY:
-            chosen = self.central(list(request.numbered.values()))
+            sentences = windows(list(request.numbered.values()), pairs=False)
+            chosen = summary.central(sentences, self.embed, summary.size(request.question))
         else:
             scored = self.scored(request.question, request.ranked)
             if scored:  # what a lower threshold would have quoted: for calibration
@@ -176,22 +184,6 @@ class ExtractiveReader:
                 out.append((sum(weight[t] for t in found) / total + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out
-
-    @staticmethod
-    def central(passages: Sequence[Passage], count: int = 3) -> list[Window]:
-        """The opening sentence and the ``count - 1`` sentences sharing most terms with
-        the rest of the article (length-normalised), in article order."""
-        sentences = windows(passages, pairs=False)
-        if not sentences:
-            return []
-        frequency = Counter(t for w in sentences for t in set(terms(w.quote)))
-
-        def centrality(w: Window) -> float:
-            own = set(terms(w.quote))
-            return sum(frequency[t] - 1 for t in own) / math.sqrt(len(own) + 1)
-
-        rest = sorted(sentences[1:], key=centrality, reverse=True)[: count - 1]
-        return [sentences[0], *rest]
 
 
 #: Every reading strategy, by name.

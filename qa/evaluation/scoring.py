@@ -29,6 +29,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from qa.answer.polarity import lead
+
 
 def normalize_answer(text: str) -> str:
     """SQuAD normalisation: lowercase, no punctuation, articles or extra spaces."""
@@ -76,6 +78,11 @@ def is_correct(record: dict[str, Any]) -> bool:
             named >= record.get("min_items", 1)
             and len(record["quotes"]) >= record.get("min_citations", 1)
         )
+    # A yes/no answer that says the opposite is wrong, whatever else it contains
+    # ("Yes, breaking the deadlock will be very challenging").
+    polarity = next((a for a in record["answers"] if a.lower() in ("yes", "no")), None)
+    if polarity and lead(record["text"]) not in (None, polarity.lower()):
+        return False
     return contains_answer(record["text"], record["answers"])
 
 

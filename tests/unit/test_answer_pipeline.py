@@ -157,8 +157,46 @@ def test_list_items_are_verified_one_by_one_and_shown_in_article_order() -> None
     assert starts == sorted(starts)
 
 
-def test_summary_that_fails_verification_quotes_central_sentences() -> None:
-    answer = ask(model("The article is a moving poem about hope [1]."), "Summarize the article.")
+def test_a_yes_the_article_contradicts_becomes_a_no_cited_to_the_sentence_that_says_so() -> None:
+    n = number_of("Hegseth")
+    reply = f"Yes, Putin favors that there be no ambiguity about this [{n}]."
+    answer = ask(model(reply), "Will the US expand Article 5 guarantees to NATO troops in Ukraine?")
+    assert answer.shape == "yes_no" and answer.text.startswith("No: ")
+    (citation,) = answer.citations
+    assert "won’t expand Article 5" in citation.quote
+    assert ORIGINAL[citation.start : citation.end] == citation.quote
+
+
+def test_a_yes_the_article_does_not_contradict_stands() -> None:
+    n = number_of("provisionally agreed")
+    reply = (
+        f"Yes, Kyiv provisionally agreed to do this during the peace talks in spring 2022 [{n}]."
+    )
+    answer = ask(model(reply), "Did Kyiv agree to partially demilitarize in spring 2022?")
+    assert answer.text.startswith("Yes, Kyiv provisionally agreed")
+
+
+def test_a_summary_of_the_whole_article_is_chosen_without_the_model() -> None:
+    llm = model("unused")
+    answer = ask(llm, "What is this article about?")
+    assert llm.seen == [] and answer.diagnostics["reader"] == "extractive"
+    assert answer.shape == "summary" and not answer.abstained
+    assert len(answer.citations) == 3 and answer.citations[0].start == 0
+    # Opening first, then central sentences, in article order and each exact.
+    starts = [c.start for c in answer.citations]
+    assert starts == sorted(starts)
+    assert all(ORIGINAL[c.start : c.end] == c.quote for c in answer.citations)
+
+
+def test_main_points_get_five_sentences() -> None:
+    answer = ask(model("unused"), "What are the main points of the article?")
+    assert len(answer.text.splitlines()) == len(answer.citations) == 5
+
+
+def test_summary_of_one_topic_that_fails_verification_quotes_central_sentences() -> None:
+    llm = model("The article is a moving poem about hope [1].")
+    answer = ask(llm, "Summarize what the article says about the peace plan.")
+    assert len(llm.seen) == 1  # a summary of one topic is the model's to write
     assert answer.shape == "summary" and not answer.abstained and answer.source == "quote"
     assert len(answer.citations) == 3 and answer.citations[0].start == 0
 

@@ -9,7 +9,7 @@ import pytest
 
 from qa.errors import InputError
 from qa.evaluation.dataset import load_eval
-from qa.evaluation.scoring import contains_answer, normalize_answer, score, token_f1
+from qa.evaluation.scoring import contains_answer, is_correct, normalize_answer, score, token_f1
 from qa.settings import PROJECT_ROOT
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "eval" / "squad2_normans.json"
@@ -48,6 +48,14 @@ def test_score() -> None:
     assert m["unanswerable_abstention"] == pytest.approx(0.5)
     assert m["citation_support"] == pytest.approx(0.5)
     assert m["recall_at_k"] == pytest.approx(2 / 3)
+
+
+def test_a_yes_no_answer_of_the_wrong_polarity_is_wrong() -> None:
+    answers = ["no", "very challenging"]
+    assert not is_correct(_rec(False, False, "Yes, it will be very challenging [1].", answers))
+    assert is_correct(_rec(False, False, "No, it will be very challenging [1].", answers))
+    # No "Yes"/"No" at all: judged on the content, as any answer.
+    assert is_correct(_rec(False, False, "It will be very challenging [1].", answers))
 
 
 @pytest.mark.skipif(not SQUAD.exists(), reason="shared eval data not present")

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from qa.answer import summary
+from qa.answer.evidence import windows
 from qa.answer.readers import MIN_SCORE, READERS, ExtractiveReader, ReaderContext, ReadRequest
 from qa.answer.shapes import Shape
 from qa.ingest.split import Passage
@@ -135,6 +137,42 @@ def test_summary_quotes_the_opening_and_the_most_central_sentences() -> None:
 
 
 def test_central_of_nothing_is_nothing() -> None:
-    assert ExtractiveReader.central([]) == []
-    (only,) = ExtractiveReader.central(_passages(["One lone sentence."]))
+    assert summary.central([]) == []
+    (only,) = summary.central(windows(_passages(["One lone sentence."]), pairs=False), count=3)
     assert only.quote == "One lone sentence."
+
+
+def test_summary_sentences_cover_the_article_instead_of_repeating_one_point() -> None:
+    sentences = windows(
+        _passages(
+            [
+                "Rain fell on Lima. The peace talks in Rome stalled over the dam. "
+                "The peace talks in Rome stalled again over the dam. "
+                "Russia wants the dam; the talks may fail over the dam and the troops."
+            ]
+        ),
+        pairs=False,
+    )
+    chosen = [w.quote for w in summary.central(sentences, count=3)]
+    assert chosen[0] == "Rain fell on Lima."  # the opening sentence always leads
+    # Both "stalled" sentences are the most central; the second adds nothing new.
+    assert sum("stalled" in q for q in chosen) == 1
+    assert chosen[-1].startswith("Russia wants the dam")
+
+
+def test_summary_sentences_come_from_an_encoder_when_given() -> None:
+    sentences = windows(_passages(["Alpha one. Beta two. Gamma three. Delta four."]), pairs=False)
+    # A toy encoder: "Beta" repeats the opening; "Delta" is nearest the article's mean
+    # among the rest.
+    vectors = {"Alpha one.": [1.0, 0.0], "Beta two.": [1.0, 0.0], "Gamma three.": [0.0, 1.0],
+               "Delta four.": [0.6, 0.8]}  # fmt: skip
+    chosen = summary.central(sentences, lambda text: vectors[text], count=2)
+    assert [w.quote for w in chosen] == ["Alpha one.", "Delta four."]
+
+
+def test_general_summaries_and_summaries_of_one_topic_are_told_apart() -> None:
+    assert summary.is_general("What is this article about?")
+    assert summary.is_general("Summarize the article.")
+    assert summary.is_general("What are the main points of the story?")
+    assert not summary.is_general("Summarize what the article says about the dam.")
+    assert summary.size("Give me the key takeaways.") == 5

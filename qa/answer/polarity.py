@@ -1,0 +1,103 @@
+"""Yes or no: whether the sentence that answers a yes/no question negates it.
+
+A 1.5B model's "Yes," is often a guess: asked "Will the US expand Article 5
+guarantees ...?", it answered "Yes, ..." from an article that says "the US
+won't expand Article 5 ...". Negation is something the words show: a "not",
+"no", "never" or "won't" just before a term of the question, or a question
+term with a negating prefix ("unacceptable" for "acceptable"). When the
+sentence of the article that best covers the question negates it, the answer
+is "No" whatever the model wrote, and that sentence is its citation. Where the
+words show no negation the model's answer stands: "challenging" for "easy" is
+beyond a word check.
+
+Example:
+    >>> negates("the US won't expand Article 5 guarantees", "Will the US expand Article 5?")
+    True
+    >>> negates("Putin finds it unacceptable", "Does Putin find it acceptable?")
+    True
+    >>> negates("Kyiv provisionally agreed to do this", "Did Kyiv agree to it?")
+    False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa.answer.evidence import Window
+from qa.answer.verifier import Supported
+from qa.store.lexical import content_terms, stem, words
+
+_NEGATIONS = frozenset(
+    "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
+)
+_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
+#: How many words before a question term a negation may stand ("not likely to accept").
+_REACH = 3
+#: The share of the question's terms a sentence must hold to decide its answer.
+MIN_COVERAGE = 0.5
+
+
+def _negation(word: str) -> bool:
+    return word in _NEGATIONS or word.endswith("n't")
+
+
+def _negated_form(word: str, terms: set[str]) -> bool:
+    """``word`` is a question term with a negating prefix ("unacceptable")."""
+    for prefix in _PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 5 and stem(rest) in terms:
+            return True
+    return False
+
+
+def negates(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` negates one of ``question``'s content terms."""
+    terms = set(content_terms(question))
+    tokens = words(sentence)
+    for i, word in enumerate(tokens):
+        if stem(word) in terms and any(map(_negation, tokens[max(0, i - _REACH) : i])):
+            return True
+        if _negated_form(word, terms):
+            return True
+    return False
+
+
+def lead(text: str) -> str | None:
+    """``"yes"`` or ``"no"`` when ``text`` starts with one."""
+    first = words(text[:12])[:1]
+    return first[0] if first and first[0] in ("yes", "no") else None
+
+
+class YesNoCheck:
+    """Corrects a "Yes" that the article's own words contradict (see the module docstring).
+
+    Args:
+        sentences: Single sentences of the searched passages, in article order.
+        question: The yes/no question (standalone form).
+    """
+
+    def __init__(self, sentences: Sequence[Window], question: str) -> None:
+        self.sentences = sentences
+        self.question = question
+        self.terms = set(content_terms(question))
+        self.asks_negated = any(map(_negation, words(question)))
+
+    def best(self) -> Window | None:
+        """The sentence holding most of the question's terms (first among equals)."""
+        if not self.terms:
+            return None
+        best, share = None, MIN_COVERAGE - 1e-9
+        for window in self.sentences:
+            found = len(self.terms & window.evidence.terms) / len(self.terms)
+            if found > share:
+                best, share = window, found
+        return best
+
+    def amend(self, text: str, support: Supported) -> tuple[str, Supported]:
+        """``text`` and its support, or "No: <sentence>" cited to the sentence that says no."""
+        if lead(text) != "yes" or self.asks_negated:
+            return text, support
+        sentence = self.best()
+        if sentence is None or not negates(sentence.text, self.question):
+            return text, support
+        return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
