@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -108,8 +107,7 @@ class ArticleQA:
             lambda: self.llm,
             lambda: self.retriever.lexical().idf,
             lambda: self._llm_error,
-            # Summaries embed the article's sentences: once per sentence, not per question.
-            functools.lru_cache(maxsize=4096)(lambda text: self.store.embeddings.embed_query(text)),
+            self.store.sentence_vector,
         )
 
     # --------------------------------------------------------------- set-up

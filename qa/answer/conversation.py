@@ -11,6 +11,10 @@ that does not lean on history is never merged with an older one.
 Example:
     >>> follows_up("What did he say about Article 5?"), follows_up("Who is Pete Hegseth?")
     (True, False)
+    >>> follows_up("Has the US finalized its peace plan?"), follows_up("What is his role?")
+    (False, True)
+    >>> follows_up("How does Putin feel about that?"), follows_up("Did he say that it rains?")
+    (True, True)
     >>> small_talk("thanks!") is not None, small_talk("asdfgh qwerty") is None
     (True, True)
 """
@@ -24,9 +28,13 @@ from dataclasses import dataclass
 _CITE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _PRONOUN = re.compile(
     r"\b(?:he|she|it|they|him|her|them|his|hers|its|their|theirs|the former|the latter)\b"
-    r"|\b(?:this|these|those)\b(?!\s+(?:article|story|piece|text|report|post)\b)",
+    r"|\b(?:this|these|those)\b(?!\s+(?:article|story|piece|text|report|post)\b)"
+    # "that" as a pronoun ends the question ("How does Putin feel about that?"); elsewhere
+    # it is mostly a conjunction ("Did he say that ...").
+    r"|\bthat(?=\W*$)",
     re.IGNORECASE,
 )
+_POSSESSIVES = frozenset({"his", "her", "its", "their"})
 _ELLIPSIS = re.compile(
     r"^(?:and|but|also|so|what about|how about|and what about|why|why not|how|when|where|"
     r"who else|anything else|what else|tell me more|more|go on|explain|really)\b[^a-z]*"
@@ -90,8 +98,22 @@ def looks_like_question(text: str) -> bool:
 
 
 def follows_up(question: str) -> bool:
-    """Whether ``question`` leans on an earlier turn (a pronoun or an elliptic form)."""
-    return bool(_PRONOUN.search(question) or _ELLIPSIS.match(question.strip()))
+    """Whether ``question`` leans on an earlier turn (a pronoun or an elliptic form).
+
+    A possessive after a name of the question itself refers to that name ("Has the
+    US finalized its plan?"), not to an earlier turn.
+    """
+    if _ELLIPSIS.match(question.strip()):
+        return True
+    return any(not _owned(question, m) for m in _PRONOUN.finditer(question))
+
+
+def _owned(question: str, pronoun: re.Match[str]) -> bool:
+    """Whether ``pronoun`` is a possessive with a name before it in ``question``."""
+    if pronoun.group().lower() not in _POSSESSIVES:
+        return False
+    before = question[: pronoun.start()].split()[1:]  # the first word is capitalised anyway
+    return any(w[:1].isupper() for w in before)
 
 
 def _plain(content: object, limit: int) -> str:

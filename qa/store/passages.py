@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from langchain_chroma import Chroma
@@ -54,6 +55,9 @@ class PassageStore(StoreSearch):
         self._writer = VersionedWriter(
             settings, self.client, self.catalog, self._raw, lambda: self.embeddings
         )
+        #: The embedding of one sentence, cached per store: every summary of an article
+        #: asks for the same ones, and the warm-up asks first.
+        self.sentence_vector = functools.lru_cache(maxsize=4096)(self._sentence_vector)
 
     @property
     def embeddings(self) -> Embeddings:
@@ -61,6 +65,9 @@ class PassageStore(StoreSearch):
         if self._embeddings is None:
             self._embeddings = load_embeddings(self.settings)
         return self._embeddings
+
+    def _sentence_vector(self, sentence: str) -> tuple[float, ...]:
+        return tuple(self.embeddings.embed_query(sentence))
 
     def vectorstore(self, embeddings: Embeddings) -> Chroma:
         """The passages collection as a ``langchain-chroma`` vector store."""
