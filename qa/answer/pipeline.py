@@ -37,7 +37,7 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from qa.answer import summary
+from qa.answer import enumeration, summary
 from qa.answer.compose import Composer
 from qa.answer.conversation import NOT_A_QUESTION, looks_like_question, resolve, small_talk
 from qa.answer.evidence import windows
@@ -193,8 +193,12 @@ class AnswerPipeline:
                 # The question as asked: a follow-up's search joins the earlier question.
                 amend = YesNoCheck(windows(searched, pairs=False), question).amend
             composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-            # A summary of the whole article is chosen from its sentences, not written.
-            chosen = shape is Shape.SUMMARY and summary.is_general(turn.search)
+            # A summary of the whole article is chosen from its sentences, not written, and
+            # so is a list the article numbers itself.
+            chosen = (shape is Shape.SUMMARY and summary.is_general(turn.search)) or (
+                shape is Shape.LIST
+                and enumeration.find(windows(numbered, pairs=False), question) is not None
+            )
             yield from self._read(request, composer, answer, chosen)
             if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                 # The reader said nothing the article supports: quote a sentence that

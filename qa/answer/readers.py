@@ -26,7 +26,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
-from qa.answer import summary
+from qa.answer import enumeration, summary
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -134,7 +134,9 @@ class ExtractiveReader:
     """Quotes the sentences that best cover the question's content terms.
 
     A sentence's score is the idf-weighted share of the question's content terms
-    it contains, plus a tiny bonus for better-retrieved passages. Summaries quote
+    it contains, plus a tiny bonus for better-retrieved passages. Lists the article
+    numbers itself ("The second ...", "Finally, ...") quote those sentences
+    (:mod:`qa.answer.enumeration`). Summaries quote
     the opening sentence and the sentences most central to the article
     (:mod:`qa.answer.summary`).
     """
@@ -154,9 +156,16 @@ class ExtractiveReader:
     def read(self, request: ReadRequest) -> Iterator[str]:
         """Quoted sentences with markers; ``diagnostics["quote_score"]`` is the best score."""
         number = {(p.article_id, p.start): n for n, p in request.numbered.items()}
-        if request.shape is Shape.SUMMARY:
+        sentences: list[Window] = []
+        if request.shape in (Shape.SUMMARY, Shape.LIST):
             sentences = windows(list(request.numbered.values()), pairs=False)
+        listed = None
+        if request.shape is Shape.LIST:
+            listed = enumeration.find(sentences, request.question)
+        if request.shape is Shape.SUMMARY:
             chosen = summary.central(sentences, self.embed, summary.size(request.question))
+        elif listed is not None:  # the article numbers the items itself
+            chosen = listed
         else:
             scored = self.scored(request.question, request.ranked)
             if scored:  # what a lower threshold would have quoted: for calibration

@@ -147,7 +147,7 @@ def test_list_items_are_verified_one_by_one_and_shown_in_article_order() -> None
         "3. Whether Ukraine will be required to demilitarize partially [4]\n"
         "4. Cats that fly over Kyiv [3]\n"
     )
-    answer = ask(model(reply), "What are the five disagreements?")
+    answer = ask(model(reply), "List the issues between Russia and the US.")
     assert answer.shape == "list" and not answer.abstained
     lines = answer.text.splitlines()
     assert len(lines) == 3 and all(line.startswith("- ") for line in lines)
@@ -174,6 +174,21 @@ def test_a_yes_the_article_does_not_contradict_stands() -> None:
     )
     answer = ask(model(reply), "Did Kyiv agree to partially demilitarize in spring 2022?")
     assert answer.text.startswith("Yes, Kyiv provisionally agreed")
+
+
+def test_a_list_the_article_numbers_itself_is_quoted_in_its_order() -> None:
+    llm = model("unused")
+    answer = ask(llm, "What are the five disagreements?")
+    assert llm.seen == [] and answer.shape == "list" and not answer.abstained
+    lines = answer.text.splitlines()
+    assert len(lines) == len(answer.citations) == 5
+    assert "the first" in lines[0] and lines[1].startswith("- The second concern")
+    assert lines[2].startswith("- Third,") and lines[4].startswith("- Finally,")
+    assert all(ORIGINAL[c.start : c.end] == c.quote for c in answer.citations)
+    # A count the article's run does not have is the model's question.
+    llm = model("1. German peacekeepers in Ukraine [1]")
+    ask(llm, "What are the three disagreements?")
+    assert len(llm.seen) == 1
 
 
 def test_a_summary_of_the_whole_article_is_chosen_without_the_model() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from qa.answer import summary
+from qa.answer import enumeration, summary
 from qa.answer.evidence import windows
 from qa.answer.readers import MIN_SCORE, READERS, ExtractiveReader, ReaderContext, ReadRequest
 from qa.answer.shapes import Shape
@@ -176,3 +176,26 @@ def test_general_summaries_and_summaries_of_one_topic_are_told_apart() -> None:
     assert summary.is_general("What are the main points of the story?")
     assert not summary.is_general("Summarize what the article says about the dam.")
     assert summary.size("Give me the key takeaways.") == 5
+
+
+def _sentences(text: str) -> list:
+    return windows(_passages([text]), pairs=False)
+
+
+def test_an_ordinal_run_answers_only_the_list_it_introduces() -> None:
+    text = (
+        "The mayor named three risks. First, the river may flood. Second, the dam is old. "
+        "Finally, the roads are narrow. The budget grew."
+    )
+    listed = enumeration.find(_sentences(text), "What are the risks?")
+    assert [w.quote for w in listed or []] == [
+        "First, the river may flood.", "Second, the dam is old.", "Finally, the roads are narrow."
+    ]  # fmt: skip
+    assert enumeration.find(_sentences(text), "What are the budget items?") is None
+    assert enumeration.find(_sentences(text), "What are the four risks?") is None
+
+
+def test_ordinals_far_apart_are_no_list() -> None:
+    filler = " ".join(f"Filler sentence {i} about risks." for i in range(6))
+    text = f"Three risks exist. First, floods. {filler} Second, the dam. Third, the roads."
+    assert enumeration.find(_sentences(text), "What are the risks?") is None

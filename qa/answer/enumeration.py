@@ -1,0 +1,108 @@
+"""Lists the article numbers itself: "The second concern ...", "Third, ...", "Finally, ...".
+
+When an article walks through its points with ordinals, those sentences are
+the answer to "What are the five disagreements?", in the article's own words
+and order. A 1.5B model asked for the list drops an item or repeats one; the
+ordinals do not. The run is used only when it answers the question: what the
+question lists (its first plural word, "disagreements") is named by the
+sentence before the first item or by the first item, and a count the question
+asks for ("the five ...") is the run's length.
+
+Example:
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = ("There are three risks. The first is rain. The second risk is wind. "
+    ...         "Finally, there is snow. Tea was served.")
+    >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
+    >>> [w.text for w in find(windows([p], pairs=False), "What are the three risks?")]
+    ['The first is rain.', 'The second risk is wind.', 'Finally, there is snow.']
+    >>> find(windows([p], pairs=False), "What are the two risks?") is None
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa.answer.evidence import Window
+from qa.store.lexical import STOPWORDS, stem, words
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_LAST = frozenset({"finally", "lastly", "last"})
+#: How far into a sentence its ordinal may stand ("The fourth issue is ...").
+_LEAD_WORDS = 3
+#: Sentences an item may sit after the previous one (an item may take a few sentences).
+_GAP = 4
+
+
+def _rank(sentence: Window) -> int | None:
+    """1 for "The first ...", 2 for "Second, ...", ..., 0 for "Finally, ..."."""
+    lead = words(sentence.text)[:_LEAD_WORDS]
+    for word in lead:
+        if word in _ORDINALS:
+            return _ORDINALS.index(word) + 1
+        if word in _LAST:
+            return 0
+    return None
+
+
+def _asked_count(question: str) -> int | None:
+    found = [w for w in words(question) if w in _COUNTS or w.isdigit()]
+    if not found:
+        return None
+    word = found[0]
+    return int(word) if word.isdigit() else _COUNTS.index(word) + 1
+
+
+def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
+    """The sentences of the article's ordinal run that answers ``question``, in order;
+    ``None`` when there is none."""
+    items: list[Window] = []
+    positions: list[int] = []
+    for i, sentence in enumerate(sentences):
+        rank = _rank(sentence)
+        if rank is None:
+            continue
+        if items and i - positions[-1] > _GAP:  # too far from the last item: that run ended
+            if len(items) >= 3:
+                break
+            items, positions = [], []
+        if rank == 1:
+            if len(items) >= 3:
+                break
+            items, positions = [sentence], [i]
+        elif items and (rank == len(items) + 1 or (rank == 0 and len(items) >= 2)):
+            items.append(sentence)
+            positions.append(i)
+            if rank == 0:
+                break
+        elif rank == 2 and not items:
+            # The first item may carry no ordinal up front ("Trump made two references to
+            # the first ..."): take the nearest sentence before that names "the first".
+            first = next(
+                (j for j in range(i - 1, max(-1, i - 1 - _GAP), -1)
+                 if "first" in words(sentences[j].text)),
+                None,
+            )  # fmt: skip
+            if first is not None:
+                items, positions = [sentences[first], sentence], [first, i]
+    if len(items) < 3:
+        return None
+    wanted = _asked_count(question)
+    if wanted is not None and wanted != len(items):
+        return None
+    head = _head(question)
+    opening = sentences[positions[0] - 1] if positions[0] > 0 else items[0]
+    if head is None or head not in opening.evidence.terms | items[0].evidence.terms:
+        return None
+    return items
+
+
+def _head(question: str) -> str | None:
+    """What a list question lists: its first plural word ("disagreements"), stemmed."""
+    for word in words(question)[1:]:
+        plural = word.endswith("s") and not word.endswith(("ss", "us", "'s"))
+        if plural and len(word) > 3 and word not in STOPWORDS:
+            return stem(word)
+    return None
