@@ -4,6 +4,12 @@
              -> retrieve -> read -> compose (split, verify, number, emit)
              -> answer, or quote a sentence that plainly answers, or abstain
 
+The model reads, except where the answer is the article's own sentences: a
+summary of the whole article (:mod:`qa.answer.summary`) and a list the article
+numbers itself (:mod:`qa.answer.enumeration`) are chosen, not written. A
+yes/no answer's "Yes" is checked against the article's words
+(:mod:`qa.answer.polarity`).
+
 Abstention is decided here, outside the model's first token: the reader always
 gets to answer; its claims count only if verification finds a sentence of the
 article that supports them; when none survives (or the model says the article
@@ -193,12 +199,7 @@ class AnswerPipeline:
                 # The question as asked: a follow-up's search joins the earlier question.
                 amend = YesNoCheck(windows(searched, pairs=False), question).amend
             composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-            # A summary of the whole article is chosen from its sentences, not written, and
-            # so is a list the article numbers itself.
-            chosen = (shape is Shape.SUMMARY and summary.is_general(turn.search)) or (
-                shape is Shape.LIST
-                and enumeration.find(windows(numbered, pairs=False), question) is not None
-            )
+            chosen = self._chosen(shape, question, turn.search, numbered)
             yield from self._read(request, composer, answer, chosen)
             if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                 # The reader said nothing the article supports: quote a sentence that
@@ -219,6 +220,16 @@ class AnswerPipeline:
                 timings.setdefault("first_token_ms", (composer.first_emit - t0) * 1000)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return answer
+
+    @staticmethod
+    def _chosen(shape: Shape, question: str, search: str, numbered: Sequence[Passage]) -> bool:
+        """Whether the answer is chosen from the article's sentences rather than written:
+        a summary of the whole article, or a list the article numbers itself."""
+        if shape is Shape.SUMMARY:
+            return summary.is_general(search)
+        if shape is Shape.LIST:
+            return enumeration.find(windows(numbered, pairs=False), question) is not None
+        return False
 
     def _extractive(self, min_score: float = MIN_SCORE) -> Reader:
         return READERS["extractive"](
