@@ -4,16 +4,18 @@ A 1.5B model's "Yes," is often a guess: asked "Will the US expand Article 5
 guarantees ...?", it answered "Yes, ..." from an article that says "the US
 won't expand Article 5 ...". Negation is something the words show: a "not",
 "no", "never" or "won't" just before a term of the question, or a question
-term with a negating prefix ("unacceptable" for "acceptable"). When the
-sentence of the article that best covers the question negates it, the answer
-is "No" whatever the model wrote, and that sentence is its citation. Where the
-words show no negation the model's answer stands: "challenging" for "easy" is
-beyond a word check.
+term with a negating prefix ("unacceptable" for "acceptable"), or one of a
+short list of common opposites ("challenging" for "easy"). When the sentence of
+the article that best covers the question negates it, the answer is "No"
+whatever the model wrote, and that sentence is its citation. Where the words
+show no negation the model's answer stands.
 
 Example:
     >>> negates("the US won't expand Article 5 guarantees", "Will the US expand Article 5?")
     True
     >>> negates("Putin finds it unacceptable", "Does Putin find it acceptable?")
+    True
+    >>> negates("breaking it will be very challenging", "Will breaking it be easy?")
     True
     >>> negates("Kyiv provisionally agreed to do this", "Did Kyiv agree to it?")
     False
@@ -31,6 +33,34 @@ _NEGATIONS = frozenset(
     "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
 )
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
+# Common opposites, each side with its usual forms: "Will it be easy?" is answered
+# "no" by "it will be very challenging" though nothing is negated.
+_OPPOSITES = [
+    ("easy easier easily", "hard harder difficult challenging tough"),
+    ("safe safer", "dangerous risky"),
+    ("true", "false"),
+    ("succeed succeeded success successful", "fail failed failure"),
+    ("win wins won", "lose loses lost"),
+    ("accept accepts accepted", "reject rejects rejected refuse refuses refused"),
+    ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
+    ("support supports supported", "oppose opposes opposed"),
+    (
+        "increase increases increased rise rises rose risen grow grows grew",
+        "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank",
+    ),
+    ("alive", "dead"),
+]
+
+
+def _by_word() -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for one, other in _OPPOSITES:
+        out |= dict.fromkeys(one.split(), frozenset(other.split()))
+        out |= dict.fromkeys(other.split(), frozenset(one.split()))
+    return out
+
+
+_OPPOSITE = _by_word()
 #: How many words before a question term a negation may stand ("not likely to accept").
 _REACH = 3
 #: The share of the question's terms a sentence must hold to decide its answer.
@@ -51,9 +81,13 @@ def _negated_form(word: str, terms: set[str]) -> bool:
 
 
 def negates(sentence: str, question: str) -> bool:
-    """Whether ``sentence`` negates one of ``question``'s content terms."""
+    """Whether ``sentence`` negates one of ``question``'s content terms, or says the
+    opposite of one of its words."""
     terms = set(content_terms(question))
     tokens = words(sentence)
+    opposite = frozenset().union(*(_OPPOSITE.get(w, frozenset()) for w in words(question)))
+    if opposite & set(tokens):
+        return True
     for i, word in enumerate(tokens):
         if stem(word) in terms and any(map(_negation, tokens[max(0, i - _REACH) : i])):
             return True

@@ -167,6 +167,13 @@ def test_a_yes_the_article_contradicts_becomes_a_no_cited_to_the_sentence_that_s
     assert ORIGINAL[citation.start : citation.end] == citation.quote
 
 
+def test_a_yes_that_the_article_says_the_opposite_of_becomes_a_no() -> None:
+    n = number_of("deadlock")
+    reply = f"Yes, breaking the deadlock will still be very challenging [{n}]."
+    answer = ask(model(reply), "Will breaking the deadlock be easy?")
+    assert answer.text.startswith("No: ") and "very challenging" in answer.citations[0].quote
+
+
 def test_a_yes_the_article_does_not_contradict_stands() -> None:
     n = number_of("provisionally agreed")
     reply = (
