@@ -94,7 +94,7 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
         ax.set_title(dataset)
         ax.legend(fontsize=8)
     fig.suptitle(
-        "qa vs plain LangChain RAG vs extractive picker: same questions, same run", fontsize=10
+        "qa vs plain LangChain RAG vs extractive picker: same questions, same model", fontsize=10
     )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +103,8 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("datasets", nargs="*", choices=["seed", "squad-topk", "squad-whole"])
+    # No ``choices``: argparse rejects an empty list against them (charting only).
+    parser.add_argument("datasets", nargs="*", help="seed, squad-whole and/or squad-topk")
     parser.add_argument("--squad-limit", type=int, help="Only the first N SQuAD questions.")
     parser.add_argument(
         "--pipelines",
@@ -115,6 +116,9 @@ def main() -> None:
     )
     parser.add_argument("--chart", type=Path, default=OUT / "answer_comparison.png")
     args = parser.parse_args()
+    unknown = set(args.datasets) - {"seed", "squad-whole", "squad-topk"}
+    if unknown:
+        parser.error(f"unknown data set(s): {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets:
