@@ -2,7 +2,8 @@
 
 Readers are peers behind one registry, :data:`READERS`; the answer path picks
 one by name (``llm`` for the embedded and openai backends, ``extractive`` for
-no model, and as the fallback that quotes a sentence that plainly answers).
+no model, for whole-article summaries and lists the article numbers itself,
+and as the fallback that quotes a sentence that plainly answers).
 What a reader writes is raw: :class:`qa.answer.compose.Composer` verifies it.
 
 Example:
