@@ -25,10 +25,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.answer.evidence import Window
-from qa.store.lexical import STOPWORDS, stem, words
+from qa.store.lexical import NUMBER_WORDS, ORDINAL_WORDS, STOPWORDS, stem, words
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _LAST = frozenset({"finally", "lastly", "last"})
 #: How far into a sentence its ordinal may stand ("The fourth issue is ...").
 _LEAD_WORDS = 3
@@ -38,21 +36,18 @@ _GAP = 4
 
 def _rank(sentence: Window) -> int | None:
     """1 for "The first ...", 2 for "Second, ...", ..., 0 for "Finally, ..."."""
-    lead = words(sentence.text)[:_LEAD_WORDS]
-    for word in lead:
-        if word in _ORDINALS:
-            return _ORDINALS.index(word) + 1
+    for word in words(sentence.text)[:_LEAD_WORDS]:
         if word in _LAST:
             return 0
+        rank = int(ORDINAL_WORDS.get(word, "0"))  # "zeroth" is no item
+        if rank:
+            return rank
     return None
 
 
 def _asked_count(question: str) -> int | None:
-    found = [w for w in words(question) if w in _COUNTS or w.isdigit()]
-    if not found:
-        return None
-    word = found[0]
-    return int(word) if word.isdigit() else _COUNTS.index(word) + 1
+    found = [w for w in words(question) if w in NUMBER_WORDS or w.isdigit()]
+    return int(NUMBER_WORDS.get(found[0], found[0])) if found else None
 
 
 def find(sentences: Sequence[Window], question: str) -> list[Window] | None:

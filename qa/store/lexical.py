@@ -94,14 +94,16 @@ def content_terms(text: str) -> list[str]:
     return [t for t in terms(text) if t not in QUESTION_WORDS]
 
 
-_NUMBER_WORDS = {
+#: Number words and their digits ('five' -> '5').
+NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
 }
-_ORDINALS = {
+#: Ordinal words and their digits ('third' -> '3').
+ORDINAL_WORDS = {
     w: str(i)
     for i, w in enumerate(
         "zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split()
@@ -118,8 +120,8 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
     for w in words(text):
         if any(c.isdigit() for c in w):
             out.add(re.sub(r"(?<=\d)(st|nd|rd|th|s)$", "", w.replace(",", "")))
-        elif with_words and (w in _NUMBER_WORDS or w in _ORDINALS):
-            out.add(_NUMBER_WORDS.get(w) or _ORDINALS[w])
+        elif with_words and (w in NUMBER_WORDS or w in ORDINAL_WORDS):
+            out.add(NUMBER_WORDS.get(w) or ORDINAL_WORDS[w])
     return out
 
 
