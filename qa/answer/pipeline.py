@@ -184,6 +184,10 @@ class AnswerPipeline:
                 turn.search if on_topic else "",
                 self.settings.verification.min_question_overlap,
             )
+            # A list the article numbers itself is quoted, not written.
+            listed = None
+            if shape is Shape.LIST:
+                listed = enumeration.find(windows(numbered, pairs=False), question)
             request = ReadRequest(
                 question,
                 shape,
@@ -191,6 +195,7 @@ class AnswerPipeline:
                 [h.passage for h in retrieval.hits],
                 turn.history,
                 answer.diagnostics,
+                listed or (),
             )
             ordered = shape in (Shape.LIST, Shape.SUMMARY)
             limit = _CLAIMS.get(shape)
@@ -199,7 +204,10 @@ class AnswerPipeline:
                 # The question as asked: a follow-up's search joins the earlier question.
                 amend = YesNoCheck(windows(searched, pairs=False), question).amend
             composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-            chosen = self._chosen(shape, question, turn.search, numbered)
+            # So is a summary of the whole article: both are the extractive reader's.
+            chosen = listed is not None or (
+                shape is Shape.SUMMARY and summary.is_general(turn.search)
+            )
             yield from self._read(request, composer, answer, chosen)
             if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                 # The reader said nothing the article supports: quote a sentence that
@@ -220,16 +228,6 @@ class AnswerPipeline:
                 timings.setdefault("first_token_ms", (composer.first_emit - t0) * 1000)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return answer
-
-    @staticmethod
-    def _chosen(shape: Shape, question: str, search: str, numbered: Sequence[Passage]) -> bool:
-        """Whether the answer is chosen from the article's sentences rather than written:
-        a summary of the whole article, or a list the article numbers itself."""
-        if shape is Shape.SUMMARY:
-            return summary.is_general(search)
-        if shape is Shape.LIST:
-            return enumeration.find(windows(numbered, pairs=False), question) is not None
-        return False
 
     def _extractive(self, min_score: float = MIN_SCORE) -> Reader:
         return READERS["extractive"](

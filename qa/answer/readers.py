@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
-from qa.answer import enumeration, summary
+from qa.answer import summary
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -56,6 +56,9 @@ class ReadRequest:
     history: Sequence[tuple[str, str]] = ()
     #: Readers record what evaluation and calibration need here.
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    #: The items of a list the article numbers itself, found by the answer path
+    #: (:mod:`qa.answer.enumeration`): the extractive reader quotes them.
+    listed: Sequence[Window] = ()
 
 
 class Reader(Protocol):
@@ -136,8 +139,8 @@ class ExtractiveReader:
 
     A sentence's score is the idf-weighted share of the question's content terms
     it contains, plus a tiny bonus for better-retrieved passages. Lists the article
-    numbers itself ("The second ...", "Finally, ...") quote those sentences
-    (:mod:`qa.answer.enumeration`). Summaries quote
+    numbers itself ("The second ...", "Finally, ...") quote the items the answer
+    path found (:attr:`ReadRequest.listed`). Summaries quote
     the opening sentence and the sentences most central to the article
     (:mod:`qa.answer.summary`).
     """
@@ -157,16 +160,11 @@ class ExtractiveReader:
     def read(self, request: ReadRequest) -> Iterator[str]:
         """Quoted sentences with markers; ``diagnostics["quote_score"]`` is the best score."""
         number = {(p.article_id, p.start): n for n, p in request.numbered.items()}
-        sentences: list[Window] = []
-        if request.shape in (Shape.SUMMARY, Shape.LIST):
-            sentences = windows(list(request.numbered.values()), pairs=False)
-        listed = None
-        if request.shape is Shape.LIST:
-            listed = enumeration.find(sentences, request.question)
         if request.shape is Shape.SUMMARY:
+            sentences = windows(list(request.numbered.values()), pairs=False)
             chosen = summary.central(sentences, self.embed, summary.size(request.question))
-        elif listed is not None:  # the article numbers the items itself
-            chosen = listed
+        elif request.listed:  # the article numbers the items itself
+            chosen = list(request.listed)
         else:
             scored = self.scored(request.question, request.ranked)
             if scored:  # what a lower threshold would have quoted: for calibration
