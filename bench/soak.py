@@ -123,7 +123,8 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="qa-soak-"))
     atexit.register(shutil.rmtree, tmp, True)
-    settings = Settings(index_dir=tmp / "index", upload_dir=tmp / "uploads")
+    # No answer cache: the six questions repeat, and the soak is of the answer path.
+    settings = Settings(index_dir=tmp / "index", upload_dir=tmp / "uploads", answer_cache=0)
     print(
         f"{'phase':<26}{'asked':>6}{'answered':>9}{'failed':>7}{'lost':>6}{'p50 ms':>9}"
         f"{'RSS MB':>8}{'half':>8}{'end':>8}{'2nd half':>10}"
@@ -143,6 +144,7 @@ def main() -> None:
             [sys.executable, "-m", "qa.cli", "--index-dir", str(tmp / "index"), "ui",
              "--port", str(port), "--backend", "extractive"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+            env={**os.environ, "QA_ANSWER_CACHE": "0"},
         )  # fmt: skip
         try:
             url = f"http://127.0.0.1:{port}/"

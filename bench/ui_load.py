@@ -2,7 +2,11 @@
 
 20 concurrent sessions, 3 questions each, against the app's ``/ask`` API.
 By default the script starts ``qa ui`` itself, once per slot count in
-``--slots`` (``QA_LLM_SLOTS``; 1 is the single-slot server of before), on a
+``--slots`` (``QA_LLM_SLOTS``; 1 is the single-slot server of before) and answer
+cache size in ``--cache`` (``QA_ANSWER_CACHE``; 0: every question is answered
+afresh by the model, which is the model's own throughput; the six questions
+repeat across sessions, as readers of one article do, so with the cache most
+are answered from memory), on a
 temporary index of ``seeds/``, waits until the model is warm, runs the load and
 reads the peak RSS (``VmHWM``) of the app and of its llama.cpp process, summed.
 It prints, per slot count and backend: answered (any text), by model (no
@@ -13,7 +17,8 @@ Goals (embedded, 20 x 3): 60/60 answered by the model, p50 <= 8 s, p95 <= 15 s,
 peak RSS <= 3 GB.
 
 Usage:
-    python bench/ui_load.py [--slots 1 4] [--backends embedded] [--sessions 20] [--questions 3]
+    python bench/ui_load.py [--slots 1 4] [--cache 0 256] [--backends embedded]
+                            [--sessions 20] [--questions 3]
     python bench/ui_load.py --url http://127.0.0.1:7860/   # an app that is already running
 """
 
@@ -41,6 +46,9 @@ QUESTIONS = [
     "What is the GDP of Ukraine?",
     "Where was the article originally published?",
 ]
+#: Asked once before the load (it waits for the warm-up); not one of QUESTIONS, so
+#: that no answer of the load is in the cache before it starts.
+WARM_QUESTION = "Who is Zelensky?"
 
 
 @dataclass
@@ -137,7 +145,7 @@ def warm(url: str) -> None:
     """One embedded question: it waits for the warm-up, so the load starts warm."""
     from gradio_client import Client
 
-    Client(url, verbose=False).predict(QUESTIONS[0], "", "embedded", api_name="/ask")
+    Client(url, verbose=False).predict(WARM_QUESTION, "", "embedded", api_name="/ask")
 
 
 def print_run(run: Run) -> None:
@@ -148,7 +156,7 @@ def print_run(run: Run) -> None:
     ]
     rss = f"{run.peak_rss_mb:>10.0f}" if run.peak_rss_mb else f"{'-':>10}"
     print(
-        f"{run.slots:<7}{run.backend:<11}{len(times):>9}{by_model if run.backend != 'extractive' else '-':>9}"
+        f"{run.slots:<12}{run.backend:<11}{len(times):>9}{by_model if run.backend != 'extractive' else '-':>9}"
         f"{sum(not r.ok for r in run.results):>8}{statistics.median(times) if times else 0:>8.2f}"
         f"{pct(times, 0.95):>8.2f}{run.wall:>8.1f}{rss}",
         flush=True,
@@ -161,13 +169,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="Load an app that is already running instead.")
     parser.add_argument("--slots", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--cache", type=int, nargs="+", default=[0, 256], help="answer cache sizes")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--backends", nargs="+", default=["embedded"])
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
 
-    header = f"{'slots':<7}{'backend':<11}{'answered':>9}{'by model':>9}{'failed':>8}{'p50 s':>8}{'p95 s':>8}{'wall s':>8}{'peak RSS MB':>12}"
+    header = f"{'slots/cache':<12}{'backend':<11}{'answered':>9}{'by model':>9}{'failed':>8}{'p50 s':>8}{'p95 s':>8}{'wall s':>8}{'peak RSS MB':>12}"
     print(f"{args.sessions} sessions x {args.questions} questions")
     print(header)
     runs: list[Run] = []
@@ -187,16 +196,18 @@ def main() -> None:
     )  # fmt: skip
     try:
         for slots in args.slots:
-            proc, url = spawn(index, slots, env)
-            try:
-                warm(url)
-                for backend in args.backends:
-                    results, wall = load(url, backend, args.sessions, args.questions)
-                    runs.append(Run(str(slots), backend, results, wall, peak_rss_mb(proc.pid)))
-                    print_run(runs[-1])
-            finally:
-                proc.terminate()
-                proc.wait(timeout=60)
+            for cache in args.cache:
+                proc, url = spawn(index, slots, {**env, "QA_ANSWER_CACHE": str(cache)})
+                try:
+                    warm(url)
+                    for backend in args.backends:
+                        results, wall = load(url, backend, args.sessions, args.questions)
+                        label = f"{slots}/{cache}"
+                        runs.append(Run(label, backend, results, wall, peak_rss_mb(proc.pid)))
+                        print_run(runs[-1])
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=60)
     finally:
         from qa.llm.models import forget_prefixes
 
@@ -210,7 +221,7 @@ def main() -> None:
         base = same[0]
         for run in same[1:]:
             print(
-                f"{backend}: {run.slots} slots vs {base.slots}: p50 x{statistics.median(run.times) / statistics.median(base.times):.2f}, "
+                f"{backend}: slots/cache {run.slots} vs {base.slots}: p50 x{statistics.median(run.times) / statistics.median(base.times):.2f}, "
                 f"p95 x{pct(run.times, 0.95) / pct(base.times, 0.95):.2f}, wall x{run.wall / base.wall:.2f}"
             )
 

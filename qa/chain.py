@@ -24,6 +24,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 
+from qa.answer.cache import AnswerCache
 from qa.answer.pipeline import AnswerPipeline
 from qa.answer.retrieve import HybridRetriever
 from qa.answer.types import ABSTENTION, Answer, AnswerStream, Citation
@@ -100,6 +101,7 @@ class ArticleQA:
             rrf_k=self.settings.retrieval.rrf_k,
             relevance_floor=self.settings.retrieval.relevance_floor,
         )
+        size = self.settings.generation.answer_cache
         self.pipeline = AnswerPipeline(
             self.settings,
             self.retriever,
@@ -108,6 +110,7 @@ class ArticleQA:
             lambda: self.retriever.lexical().idf,
             lambda: self._llm_error,
             self.store.sentence_vector,
+            AnswerCache(self.store.generation, size) if size else None,
         )
 
     # --------------------------------------------------------------- set-up
@@ -189,6 +192,12 @@ class ArticleQA:
         """
         question = self._validate(question)
         return AnswerStream(self.pipeline.run(question, list(history or [])))
+
+    def needs_model(self, question: str, history: Sequence[dict[str, str]] | None = None) -> bool:
+        """Whether answering ``question`` now would call the language model (no for small
+        talk, an answer given before, a summary of the whole article, the extractive
+        backend). Raises :class:`InputError` as :meth:`stream` does."""
+        return self.pipeline.needs_model(self._validate(question), list(history or []))
 
     def as_runnable(self) -> QARunnable:
         """This bot as a LangChain :class:`Runnable` (see :class:`QARunnable`)."""

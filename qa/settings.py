@@ -172,6 +172,14 @@ class GenerationSettings(_Group):
         "single-slot server of before (bench/ui_load.py compares them).",
     )
     request_timeout: float = Field(120.0, gt=0)
+    answer_cache: int = Field(
+        256,
+        ge=0,
+        description="Answers to standalone questions kept per bot and given again when the "
+        "same question comes back while the index is unchanged (greedy decoding writes the "
+        "same answer); cached answers skip the model's line. 0 turns the cache off (the "
+        "benchmarks of the model's own speed do).",
+    )
 
     @field_validator("backend", mode="after")
     @classmethod

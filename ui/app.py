@@ -92,7 +92,8 @@ def build_app(service: ChatService) -> gr.Blocks:
     ) -> Iterator[AskOutputs]:  # fmt: skip
         try:
             bot = current_bot(article, backend, top_k, model)
-            stream = bot.stream(question, plain_history(turns))
+            history = plain_history(turns)
+            stream = bot.stream(question, history)
         except (QAError, ValueError) as exc:
             gr.Warning(str(exc))
             yield gr.skip(), chat, turns, gr.skip(), gr.skip(), gr.skip()
@@ -101,7 +102,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         shown = html.escape(question)
         chat = [*chat, {"role": "user", "content": shown}, {"role": "assistant", "content": ""}]
         text = ""
-        with service.admission(bot) as waiting:
+        with service.admission(bot, question, history) as waiting:
             # While the model is busy or warming up, say where the question stands.
             for place in waiting:
                 chat[-1] = {"role": "assistant", "content": waiting_html(place)}
@@ -298,7 +299,7 @@ def build_app(service: ChatService) -> gr.Blocks:
             """Answer one question; returns the answer as JSON (text, abstained, citations)."""
             bot = service.bot(article_id or service.default_article, backend or None)
             stream = bot.stream(question)  # a bad question fails here, before queueing
-            with service.admission(bot) as waiting:
+            with service.admission(bot, question) as waiting:
                 for _ in waiting:
                     pass
                 for _ in stream:

@@ -151,15 +151,18 @@ class ChatService:
         log.info("warm-up done in %.1f s", time.perf_counter() - start)
 
     @contextmanager
-    def admission(self, bot: ArticleQA) -> Iterator[Iterator[Place]]:
-        """Hold a place in :attr:`queue` for one answer of ``bot``.
+    def admission(
+        self, bot: ArticleQA, question: str, history: Sequence[dict[str, str]] = ()
+    ) -> Iterator[Iterator[Place]]:
+        """Hold a place in :attr:`queue` for ``bot``'s answer to ``question``.
 
         Yields an iterator of :class:`~qa.llm.admission.Place` updates that ends
         when the answer may start (at once when there is room); the place is
-        freed when the block exits. Answers of a backend without a model (extractive)
-        skip the line.
+        freed when the block exits. Answers that need no model (the extractive
+        backend, small talk, a summary of the whole article, a question answered
+        before) skip the line.
         """
-        if not BACKENDS[bot.settings.generation.backend].needs_model:
+        if not bot.needs_model(question, history):
             yield iter(())
             return
         with self.queue.turn() as ticket:

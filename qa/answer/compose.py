@@ -29,7 +29,12 @@ from qa.answer.claims import is_no_answer, split_cited
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import Passage
+from qa.store.lexical import terms
 
+# Two claims that share this much of their terms and their supporting sentence say
+# the same thing ("Third, it's unclear ..." after "It's unclear ..."): the second is
+# dropped. Distinct list items drawn from one sentence share few terms.
+_SAME_CLAIM = 0.8
 # List bullets the reader writes; the composer adds its own.
 _BULLET = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 
@@ -78,6 +83,7 @@ class Composer:
         self._held: list[_Piece] = []
         self._numbers: dict[tuple[str, int, int], int] = {}
         self._seen: set[str] = set()
+        self._kept: list[tuple[frozenset[str], Supported]] = []
 
     # ----------------------------------------------------------------- input
     def feed(self, chunk: str) -> Iterator[str]:
@@ -137,6 +143,10 @@ class Composer:
         self._seen.add(key)
         if self.limit is not None and len(self._seen) > self.limit:
             return
+        words = frozenset(terms(text))
+        if any(_restates(words, support, *kept) for kept in self._kept):
+            return
+        self._kept.append((words, support))
         piece = _Piece(text, support)
         if self.ordered:
             self._held.append(piece)
@@ -180,3 +190,14 @@ class Composer:
     def text(self) -> str:
         """Everything emitted so far."""
         return "".join(self.pieces)
+
+
+def _restates(
+    words: frozenset[str], support: Supported, kept: frozenset[str], kept_support: Supported
+) -> bool:
+    """Whether a claim (its terms and support) says again what a kept claim says."""
+    a, b = support.window, kept_support.window
+    nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+    if a.passage.article_id != b.passage.article_id or not nested or not words | kept:
+        return False
+    return len(words & kept) / len(words | kept) >= _SAME_CLAIM

@@ -1,7 +1,7 @@
 """Where a question goes: the staged answer path.
 
-    question -> small talk? -> turn (follow-up search + history) -> shape
-             -> retrieve -> read -> compose (split, verify, number, emit)
+    question -> small talk? -> turn (follow-up search + history) -> asked before?
+             -> shape -> retrieve -> read -> compose (split, verify, number, emit)
              -> answer, or quote a sentence that plainly answers, or abstain
 
 The model reads, except where the answer is the article's own sentences: a
@@ -44,8 +44,9 @@ from typing import Protocol
 from langchain_core.language_models import BaseChatModel
 
 from qa.answer import enumeration, summary
+from qa.answer.cache import AnswerCache
 from qa.answer.compose import Composer
-from qa.answer.conversation import NOT_A_QUESTION, looks_like_question, resolve, small_talk
+from qa.answer.conversation import NOT_A_QUESTION, Turn, looks_like_question, resolve, small_talk
 from qa.answer.evidence import windows
 from qa.answer.polarity import YesNoCheck
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
@@ -92,6 +93,7 @@ class AnswerPipeline:
         idf: Inverse document frequency of terms over the searched passages.
         llm_error: Why the chat model is unavailable, for the notice.
         embed: A sentence encoder for choosing summary sentences (tf-idf without one).
+        cache: Answers to standalone questions already given (:mod:`qa.answer.cache`).
     """
 
     def __init__(
@@ -103,6 +105,7 @@ class AnswerPipeline:
         idf: Callable[[], Mapping[str, float]],
         llm_error: Callable[[], str | None] = lambda: None,
         embed: Embed | None = None,
+        cache: AnswerCache | None = None,
     ) -> None:
         self.settings = settings
         self.retriever = retriever
@@ -111,6 +114,7 @@ class AnswerPipeline:
         self.idf = idf
         self.llm_error = llm_error
         self.embed = embed
+        self.cache = cache
 
     def whole_article(self, passages: Sequence[Passage] | None = None) -> bool:
         """Whether ``passages`` (default: the selected articles') are short enough to go
@@ -144,6 +148,23 @@ class AnswerPipeline:
         except Exception as exc:  # warming must not fail the start; the first answer says why
             log.warning("warm-up read failed: %s: %s", type(exc).__name__, exc)
 
+    def needs_model(self, question: str, history: Sequence[dict[str, str]]) -> bool:
+        """Whether answering ``question`` now would call the language model.
+
+        Small talk, an answer already in the cache, a summary of the whole article and
+        backends without a model do not: the chat window lets those skip the model's line.
+        """
+        if not BACKENDS[self.settings.generation.backend].needs_model:
+            return False
+        if small_talk(question) is not None:
+            return False
+        turn = resolve(question, history)
+        if _general_summary(classify(question), turn):
+            return False
+        return (
+            self.cache is None or bool(turn.history) or self.cache.key(question) not in self.cache
+        )
+
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
         t0 = time.perf_counter()
@@ -163,6 +184,16 @@ class AnswerPipeline:
             yield reply
             return answer
         turn = resolve(question, history)
+        key = None
+        if self.cache is not None and not turn.history:
+            key = self.cache.key(question)
+            cached = self.cache.get(key)
+            if cached is not None:
+                cached.timings["first_token_ms"] = cached.timings["total_ms"] = (
+                    time.perf_counter() - t0
+                ) * 1000
+                yield cached.text
+                return cached
         shape = classify(question)
         answer.standalone_question, answer.shape = turn.search, shape.value
         t1 = time.perf_counter()
@@ -205,9 +236,7 @@ class AnswerPipeline:
                 amend = YesNoCheck(windows(searched, pairs=False), question).amend
             composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
             # So is a summary of the whole article: both are the extractive reader's.
-            chosen = listed is not None or (
-                shape is Shape.SUMMARY and summary.is_general(turn.search)
-            )
+            chosen = listed is not None or _general_summary(shape, turn)
             yield from self._read(request, composer, answer, chosen)
             if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                 # The reader said nothing the article supports: quote a sentence that
@@ -227,6 +256,8 @@ class AnswerPipeline:
             if composer.first_emit is not None:
                 timings.setdefault("first_token_ms", (composer.first_emit - t0) * 1000)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        if key is not None and self.cache is not None:
+            self.cache.put(key, answer)
         return answer
 
     def _extractive(self, min_score: float = MIN_SCORE) -> Reader:
@@ -292,3 +323,8 @@ class AnswerPipeline:
         answer.diagnostics["quote_text"] = composer.raw
         if composer.pieces:
             answer.source = "quote"
+
+
+def _general_summary(shape: Shape, turn: Turn) -> bool:
+    """Whether the question asks for a summary of the whole article (chosen, not written)."""
+    return shape is Shape.SUMMARY and summary.is_general(turn.search)

@@ -47,6 +47,8 @@ def run_eval(
     from qa.store.passages import PassageStore
 
     items = evalset.items[:limit] if limit else evalset.items
+    # Every question answered afresh: a repeated one must not come from the answer cache.
+    settings = settings.updated(answer_cache=0)
     if evalset.articles:
         settings = settings.updated(collection="qa_eval")
     store = PassageStore(settings)

@@ -99,6 +99,37 @@ def test_api_question_during_warm_up_waits_and_gets_the_models_answer(tmp_path: 
         demo.close()
 
 
+def test_a_question_answered_before_skips_the_line_while_the_model_is_busy(
+    tmp_path: Path,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    model = SlowChatModel(warm_s=0.1, answer_s=4.0)
+    demo, service, url = _app(tmp_path, model, slots=1)
+    try:
+        first = Client(url, verbose=False).predict(QUESTION, "", "", api_name="/ask")
+        calls = model.calls
+        with ThreadPoolExecutor(2) as pool:
+            busy = pool.submit(
+                Client(url, verbose=False).predict,
+                "Who is the US Secretary of Defense?", "", "", api_name="/ask",
+            )  # fmt: skip
+            deadline = time.monotonic() + 30
+            while service.queue.snapshot()[0] < 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert service.queue.snapshot()[0] == 1, "the model must be busy"
+            again = Client(url, verbose=False).predict(QUESTION, "", "", api_name="/ask")
+            # Answered from the cache while the other question still held the only slot.
+            assert not busy.done() and service.queue.snapshot()[0] == 1
+            assert busy.result(timeout=60)["text"]
+        assert (again["text"], again["citations"]) == (first["text"], first["citations"])
+        assert model.calls == calls + 1  # only the other question reached the model
+    finally:
+        demo.close()
+
+
 def _open(browser: Any, url: str) -> Any:
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(url, wait_until="load")
@@ -179,7 +210,7 @@ def test_a_failed_warm_up_still_opens_the_line_and_questions_get_the_fallback(
     assert service.queue.warming is None and broken.calls >= 1
     bot = service.bot(service.default_article)
     stream = bot.stream(QUESTION)
-    with service.admission(bot) as waiting:
+    with service.admission(bot, QUESTION) as waiting:
         assert list(waiting) == []
         text = "".join(stream)
     assert stream.answer is not None and stream.answer.notice

@@ -11,6 +11,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
+from qa.answer.cache import AnswerCache
 from qa.answer.conversation import NOT_A_QUESTION
 from qa.answer.pipeline import AnswerPipeline
 from qa.answer.retrieve import Hit, Retrieval
@@ -75,22 +76,34 @@ def ask(
     history: Sequence[dict[str, str]] = (),
     backend: str = "embedded",
     retriever: LexicalRetriever | None = None,
+    pipeline: AnswerPipeline | None = None,
     **settings: Any,
 ) -> Answer:
-    retriever = retriever or LexicalRetriever(PASSAGES)
-    pipeline = AnswerPipeline(
-        Settings(backend=backend, **settings),
-        retriever,
-        lambda: PASSAGES,
-        lambda: llm,
-        lambda: retriever.bm25.idf,
-    )
+    pipeline = pipeline or path(llm, backend, retriever, **settings)
     stream = AnswerStream(pipeline.run(question, list(history)))
     text = "".join(stream)
     assert stream.answer is not None and text == stream.answer.text
     for c in stream.answer.citations:
         assert ORIGINAL[c.start : c.end] == c.quote
     return stream.answer
+
+
+def path(
+    llm: Any,
+    backend: str = "embedded",
+    retriever: LexicalRetriever | None = None,
+    cache: AnswerCache | None = None,
+    **settings: Any,
+) -> AnswerPipeline:
+    found = retriever or LexicalRetriever(PASSAGES)
+    return AnswerPipeline(
+        Settings(backend=backend, **settings),
+        found,
+        lambda: PASSAGES,
+        lambda: llm,
+        lambda: found.bm25.idf,
+        cache=cache,
+    )
 
 
 def test_supported_claim_cites_the_sentence_that_says_it() -> None:
@@ -155,6 +168,23 @@ def test_list_items_are_verified_one_by_one_and_shown_in_article_order() -> None
     assert [c.n for c in answer.citations] == [1, 2, 3]
     starts = [c.start for c in answer.citations]
     assert starts == sorted(starts)
+
+
+def test_an_item_said_twice_is_shown_once_and_items_of_one_sentence_all_show() -> None:
+    n = number_of("demilitarize partially")
+    m = number_of("previous demands")
+    reply = (
+        f"1. It's unclear whether Ukraine will be required to demilitarize partially [{n}]\n"
+        f"2. Third, it's unclear whether Ukraine will be required to demilitarize partially [{n}]\n"
+        f"3. accepting European peacekeepers [{m}]\n"
+        f"4. halting demilitarization [{m}]\n"
+    )
+    answer = ask(model(reply), "List the open issues between Russia and the US.")
+    lines = answer.text.splitlines()
+    assert len(lines) == 3, answer.text
+    assert "demilitarize partially" in lines[0]
+    assert "peacekeepers" in lines[1] and "halting demilitarization" in lines[2]
+    assert [c.n for c in answer.citations] == [1, 2]
 
 
 def test_a_yes_the_article_contradicts_becomes_a_no_cited_to_the_sentence_that_says_so() -> None:
@@ -261,6 +291,53 @@ def test_a_new_question_is_not_merged_with_history() -> None:
     )
     assert retriever.searched == ["asdfgh qwerty"]
     assert answer.abstained and answer.text == NOT_A_QUESTION
+
+
+def test_a_question_asked_again_is_answered_from_the_cache_until_the_index_changes() -> None:
+    n = number_of("Hegseth")
+    generation = ["g1"]
+    llm = model(
+        f"Pete Hegseth is the US Secretary of Defense [{n}].",
+        f"Hegseth is the US Secretary of Defense [{n}].",
+    )
+    pipeline = path(llm, cache=AnswerCache(lambda: generation[0]))
+    question = "Who is Pete Hegseth?"
+    assert pipeline.needs_model(question, [])
+    first = ask(llm, question, pipeline=pipeline)
+    assert not pipeline.needs_model(question, [])
+    again = ask(llm, "Who is  Pete Hegseth?", pipeline=pipeline)  # whitespace aside, the same
+    assert len(llm.seen) == 1 and again.diagnostics["cached"]
+    assert (again.text, again.citations) == (first.text, first.citations)
+    assert again.timings["total_ms"] < first.timings["total_ms"]
+    # Another index generation: the model answers again.
+    generation[0] = "g2"
+    assert pipeline.needs_model(question, [])
+    third = ask(llm, question, pipeline=pipeline)
+    assert len(llm.seen) == 2 and "cached" not in third.diagnostics
+
+
+def test_follow_ups_and_answers_with_a_notice_are_not_cached() -> None:
+    n = number_of("Hegseth")
+    llm = model(*[f"He said the US won't expand Article 5 guarantees [{n}]."] * 2)
+    pipeline = path(llm, cache=AnswerCache(lambda: "g"))
+    history = [
+        {"role": "user", "content": "Who is the US Secretary of Defense?"},
+        {"role": "assistant", "content": "Pete Hegseth [1]."},
+    ]
+    for _ in range(2):
+        ask(llm, "What did he say about Article 5?", history, pipeline=pipeline)
+    assert len(llm.seen) == 2 and pipeline.needs_model("What did he say about Article 5?", history)
+    down = path(ExplodingChatModel(messages=iter([])), cache=AnswerCache(lambda: "g"))
+    assert ask(None, "Who is Pete Hegseth?", pipeline=down).notice
+    assert down.cache is not None and len(down.cache) == 0
+
+
+def test_questions_answered_without_the_model_do_not_need_it() -> None:
+    pipeline = path(ExplodingChatModel(messages=iter([])))
+    assert not pipeline.needs_model("thanks!", [])
+    assert not pipeline.needs_model("What is this article about?", [])
+    assert pipeline.needs_model("Summarize what the article says about the dam.", [])
+    assert not path(None, backend="extractive").needs_model("Who is Pete Hegseth?", [])
 
 
 def test_small_talk_gets_a_reply_without_the_model() -> None:

@@ -1,0 +1,89 @@
+"""Answers already given: a standalone question asked again is answered from memory.
+
+Readers of one article ask the same first questions ("What is this article
+about?", "Who is ..."). Decoding is greedy, so the answer to a standalone
+question depends only on the question, the articles' version and the settings;
+writing it again costs the model a second or more, and under load a place in
+its line. Follow-ups (turns that lean on history) are not cached, nor are
+answers given with a notice (model unavailable, answer cut off): a later try may
+do better. The key holds the store's generation token, so any change to the
+index makes older answers unreachable; the least recently used are dropped.
+
+Example:
+    >>> cache = AnswerCache(lambda: "gen-1", size=2)
+    >>> key = cache.key("Who  is Pete Hegseth?")
+    >>> key
+    ('gen-1', 'Who is Pete Hegseth?')
+    >>> cache.put(key, Answer("He is the US Secretary of Defense [1].", False, []))
+    >>> cache.get(key).diagnostics["cached"], cache.get(("gen-2", key[1])) is None
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from qa.answer.types import Answer
+
+#: ``(generation token, question with its whitespace collapsed)``.
+Key = tuple[str, str]
+
+
+class AnswerCache:
+    """A thread-safe LRU of final answers to standalone questions.
+
+    Args:
+        version: The store's generation token (changes with every index write).
+        size: Answers kept (>= 1).
+    """
+
+    def __init__(self, version: Callable[[], str], size: int = 256) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.version = version
+        self.size = size
+        self._answers: OrderedDict[Key, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key(self, question: str) -> Key:
+        """The key of ``question`` as of the index now: taken once per answer, so an
+        answer written while the index changed is filed under the version it read."""
+        # Only whitespace is normalised: case and punctuation may change the answer
+        # (capitalised words are names to the verifier).
+        return self.version(), " ".join(question.split())
+
+    def get(self, key: Key) -> Answer | None:
+        """A copy of the answer filed under ``key`` (``diagnostics["cached"]`` set), or None."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                return None
+            self._answers.move_to_end(key)
+        return dataclasses.replace(
+            answer,
+            citations=list(answer.citations),
+            timings={},
+            hits=list(answer.hits),
+            diagnostics={**answer.diagnostics, "cached": True},
+        )
+
+    def put(self, key: Key, answer: Answer) -> None:
+        """File ``answer`` under ``key`` (answers with a notice are not kept)."""
+        if answer.notice:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._answers
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._answers)
