@@ -35,6 +35,8 @@ class Window:
     evidence: Evidence
     #: The passage and the one before it: where a "he" may have been introduced.
     context: Evidence
+    #: Two adjacent sentences rather than one.
+    pair: bool = False
 
     @property
     def text(self) -> str:
@@ -73,6 +75,6 @@ def windows(passages: Sequence[Passage], pairs: bool = True) -> list[Window]:
             for (s1, _, _), (_, e2, _) in itertools.pairwise(sentences):
                 quote = p.quote[s1 - p.start : e2 - p.start]
                 ev = Evidence.of(redact(clean(quote).text))
-                doubles.append(Window(p, s1, e2, quote, ev, context))
+                doubles.append(Window(p, s1, e2, quote, ev, context, pair=True))
         previous = p
     return out + doubles

@@ -233,7 +233,8 @@ class AnswerPipeline:
             amend = None
             if shape is Shape.YES_NO:
                 # The question as asked: a follow-up's search joins the earlier question.
-                amend = YesNoCheck(windows(searched, pairs=False), question).amend
+                sentences = [w for w in verifier.windows if not w.pair]
+                amend = YesNoCheck(sentences, question).amend
             composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
             # So is a summary of the whole article: both are the extractive reader's.
             chosen = listed is not None or _general_summary(shape, turn)
