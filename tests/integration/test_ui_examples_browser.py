@@ -47,6 +47,8 @@ def page(browser: Any, app_url: str) -> Iterator[Any]:
 def _example_buttons(page: Any) -> list[str]:
     from ui.app import EXAMPLES
 
+    # The buttons render after the text box: on a busy machine, a moment later.
+    page.get_by_text(EXAMPLES[-1], exact=True).first.wait_for(timeout=60_000)
     shown = [q for q in EXAMPLES if page.get_by_text(q, exact=True).count()]
     assert shown == EXAMPLES, f"example buttons missing: {set(EXAMPLES) - set(shown)}"
     return shown
