@@ -62,20 +62,15 @@ class AnswerCache:
             if answer is None:
                 return None
             self._answers.move_to_end(key)
-        return dataclasses.replace(
-            answer,
-            citations=list(answer.citations),
-            timings={},
-            hits=list(answer.hits),
-            diagnostics={**answer.diagnostics, "cached": True},
-        )
+        return _copy(answer, cached=True)
 
     def put(self, key: Key, answer: Answer) -> None:
         """File ``answer`` under ``key`` (answers with a notice are not kept)."""
         if answer.notice:
             return
+        kept = _copy(answer)  # the caller keeps (and may change) its own
         with self._lock:
-            self._answers[key] = answer
+            self._answers[key] = kept
             self._answers.move_to_end(key)
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
@@ -87,3 +82,16 @@ class AnswerCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._answers)
+
+
+def _copy(answer: Answer, cached: bool = False) -> Answer:
+    """A copy of ``answer`` that shares nothing mutable with it; without timings when
+    ``cached`` (they are the new answer's) and marked ``diagnostics["cached"]``."""
+    diagnostics = {**answer.diagnostics, "cached": True} if cached else dict(answer.diagnostics)
+    return dataclasses.replace(
+        answer,
+        citations=list(answer.citations),
+        timings={} if cached else dict(answer.timings),
+        hits=list(answer.hits),
+        diagnostics=diagnostics,
+    )

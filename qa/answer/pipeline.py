@@ -189,6 +189,7 @@ class AnswerPipeline:
             key = self.cache.key(question)
             cached = self.cache.get(key)
             if cached is not None:
+                cached.question = question
                 cached.timings["first_token_ms"] = cached.timings["total_ms"] = (
                     time.perf_counter() - t0
                 ) * 1000
