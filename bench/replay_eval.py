@@ -13,9 +13,15 @@ twin of a follow-up gets the output recorded for that question asked on its own
 path stops the model once a claim verifies); verification that accepts more can
 only stop it earlier, so the recorded text holds everything the new path reads.
 
+With ``--thresholds`` it replays once per quote threshold (``Settings.
+quote_threshold_*``, both modes) and prints the exact curve of accuracy, false and
+unanswerable abstention: what ``qa eval``'s curve estimates from each question's
+best quote candidate, measured through verification of the quote.
+
 Usage:
     python bench/replay_eval.py REPORT.json DATA [--split-chars 6000]
                                 [--full-article-chars N] [--out NEW.json]
+    python bench/replay_eval.py REPORT.json DATA ... --thresholds 0.5 0.6 0.75 0.9
     python bench/diff_eval.py REPORT.json NEW.json   # what changed
 """
 
@@ -77,6 +83,7 @@ def main() -> None:
     parser.add_argument("--split-chars", type=int)
     parser.add_argument("--full-article-chars", type=int)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--thresholds", type=float, nargs="+", help="quote thresholds to sweep")
     args = parser.parse_args()
 
     records = json.loads(args.report.read_text())["records"]
@@ -90,11 +97,24 @@ def main() -> None:
     evalset = load_eval(args.data)
     if args.split_chars:
         evalset = split_articles(evalset, args.split_chars)
+    model = RecordedModel(outputs=outputs)
     with tempfile.TemporaryDirectory() as tmp:
         overrides: dict[str, Any] = {"index_dir": Path(tmp) / "index", "backend": "embedded"}
         if args.full_article_chars is not None:
             overrides["full_article_chars"] = args.full_article_chars
-        metrics, new = run_eval(evalset, Settings(**overrides), llm=RecordedModel(outputs=outputs))
+        if args.thresholds:
+            print(f"{args.data.name}, replayed from {args.report.name}")
+            print("quote_threshold  accuracy  correct_and_cited  false_abst  unans_abst")
+            for t in args.thresholds:
+                both = {"quote_threshold_whole": t, "quote_threshold_topk": t}
+                m, _ = run_eval(evalset, Settings(**overrides, **both), llm=model)
+                print(
+                    f"{t:>15.2f}  {m['answerable_accuracy']:>8.3f}  {m['correct_and_cited']:>17.3f}"
+                    f"  {m['false_abstention']:>10.3f}  {m['unanswerable_abstention']:>10.3f}",
+                    flush=True,
+                )
+            return
+        metrics, new = run_eval(evalset, Settings(**overrides), llm=model)
     print(f"{args.data.name}, replayed from {args.report.name}")
     print(format_report(metrics))
     if args.out:
