@@ -201,8 +201,9 @@ class VerificationSettings(_Group):
         le=1,
         description="Share of a sentence's content words that its cited passage must contain. "
         "0.7: on the dev sets (seed, SQuAD 2.0 whole-article and top-k), 0.6 to 0.75 answer "
-        "the same answerable questions and from 0.7 up 3% more unanswerable ones abstain; "
-        "0.8 and up drop correct answers (bench/replay_eval.py).",
+        "the same answerable questions, and from 0.7 up more unanswerable ones abstain "
+        "(whole-article +2.7 points, top-k +0.9); 0.8 and up lose correct answers "
+        "(bench/replay_eval.py).",
     )
     min_question_overlap: float = Field(
         0.25,
