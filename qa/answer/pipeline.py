@@ -216,10 +216,14 @@ class AnswerPipeline:
                 turn.search if on_topic else "",
                 self.settings.verification.min_question_overlap,
             )
-            # A list the article numbers itself is quoted, not written.
+            # The searched passages' single sentences, as the verifier split them.
+            sentences = [w for w in verifier.windows if not w.pair]
+            # A list the article numbers itself is quoted, not written. (A whole article
+            # is both searched and numbered: its sentences are split once.)
             listed = None
             if shape is Shape.LIST:
-                listed = enumeration.find(windows(numbered, pairs=False), question)
+                shown = sentences if whole else windows(numbered, pairs=False)
+                listed = enumeration.find(shown, question)
             request = ReadRequest(
                 question,
                 shape,
@@ -234,7 +238,6 @@ class AnswerPipeline:
             amend = None
             if shape is Shape.YES_NO:
                 # The question as asked: a follow-up's search joins the earlier question.
-                sentences = [w for w in verifier.windows if not w.pair]
                 amend = YesNoCheck(sentences, question).amend
             composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
             # So is a summary of the whole article: both are the extractive reader's.
