@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from qa.chain import ArticleQA
 from qa.ingest.fetch import save_source
 from qa.ingest.loader import Article, shorten
-from qa.llm.admission import AnswerQueue, Place
+from qa.llm.admission import AnswerQueue, Place, Ticket
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 from qa.store.passages import PassageStore
@@ -160,13 +160,28 @@ class ChatService:
         when the answer may start (at once when there is room); the place is
         freed when the block exits. Answers that need no model (the extractive
         backend, small talk, a summary of the whole article, a question answered
-        before) skip the line.
+        before or being answered for someone else) skip the line, and a question
+        waiting in line leaves it once its answer is being written for someone else.
         """
-        if not bot.needs_model(question, history):
+
+        def needed() -> bool:
+            return bot.needs_model(question, history)
+
+        if not needed():
             yield iter(())
             return
         with self.queue.turn() as ticket:
-            yield self.queue.wait(ticket)
+            yield self._places(ticket, needed)
+
+    def _places(self, ticket: Ticket, needed: Callable[[], bool]) -> Iterator[Place]:
+        """:meth:`AnswerQueue.wait` for ``ticket``, ending early (out of the line) once
+        the answer no longer ``needed`` the model. The line wakes its waiters whenever
+        an answer ends, which is when one is filed in the answer cache."""
+        for place in self.queue.wait(ticket):
+            if not needed():
+                self.queue.leave(ticket)
+                return
+            yield place
 
     def upload(
         self,

@@ -9,6 +9,10 @@ answers given with a notice (model unavailable, answer cut off): a later try may
 do better. The key holds the store's generation token, so any change to the
 index makes older answers unreachable; the least recently used are dropped.
 
+A question asked again while its first answer is still being written (readers
+clicking the same example at once) waits for that answer instead of having the
+model write it a second time: :meth:`AnswerCache.claim`.
+
 Example:
     >>> cache = AnswerCache(lambda: "gen-1", size=2)
     >>> key = cache.key("Who  is Pete Hegseth?")
@@ -17,6 +21,10 @@ Example:
     >>> cache.put(key, Answer("He is the US Secretary of Defense [1].", False, []))
     >>> cache.get(key).diagnostics["cached"], cache.get(("gen-2", key[1])) is None
     (True, True)
+    >>> answer, release = cache.claim(("gen-1", "Who is Zelensky?"), wait=1.0)
+    >>> answer is None, cache.writing(("gen-1", "Who is Zelensky?"))  # ours to write
+    (True, True)
+    >>> release()
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ class AnswerCache:
         self.version = version
         self.size = size
         self._answers: OrderedDict[Key, Answer] = OrderedDict()
+        self._writing: dict[Key, threading.Event] = {}  # set once the writer is done
         self._lock = threading.Lock()
 
     def key(self, question: str) -> Key:
@@ -58,11 +67,56 @@ class AnswerCache:
     def get(self, key: Key) -> Answer | None:
         """A copy of the answer filed under ``key`` (``diagnostics["cached"]`` set), or None."""
         with self._lock:
-            answer = self._answers.get(key)
-            if answer is None:
-                return None
-            self._answers.move_to_end(key)
+            return self._lookup(key)
+
+    def claim(self, key: Key, wait: float) -> tuple[Answer | None, Callable[[], None]]:
+        """The answer filed under ``key``, waiting up to ``wait`` seconds for one that
+        another caller is writing; or ``None`` and the caller writes it.
+
+        Returns ``(answer, release)``. With ``None``, the caller should :meth:`put`
+        its answer and then call ``release`` (also when it fails), which wakes the
+        callers waiting for it; if the writer gave up without an answer, the next
+        waiter writes it. After ``wait`` seconds a waiter writes its own.
+        """
+        with self._lock:
+            answer = self._lookup(key)
+            done = self._writing.get(key)
+            if answer is None and done is None:
+                return None, self._owner(key)
+        if answer is not None:
+            return answer, _nothing
+        assert done is not None
+        done.wait(wait)
+        with self._lock:
+            answer = self._lookup(key)
+            if answer is None and key not in self._writing:
+                return None, self._owner(key)
+        return answer, _nothing
+
+    def writing(self, key: Key) -> bool:
+        """Whether a caller is writing the answer to ``key`` now."""
+        with self._lock:
+            return key in self._writing
+
+    def _lookup(self, key: Key) -> Answer | None:
+        """A copy of the answer under ``key`` (caller holds the lock)."""
+        answer = self._answers.get(key)
+        if answer is None:
+            return None
+        self._answers.move_to_end(key)
         return _copy(answer, cached=True)
+
+    def _owner(self, key: Key) -> Callable[[], None]:
+        """Mark ``key`` as being written (caller holds the lock); returns its release."""
+        done = self._writing[key] = threading.Event()
+
+        def release() -> None:
+            with self._lock:
+                if self._writing.get(key) is done:
+                    del self._writing[key]
+            done.set()
+
+        return release
 
     def put(self, key: Key, answer: Answer) -> None:
         """File ``answer`` under ``key`` (answers with a notice are not kept)."""
@@ -82,6 +136,10 @@ class AnswerCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._answers)
+
+
+def _nothing() -> None:
+    """The release of a caller that writes nothing."""
 
 
 def _copy(answer: Answer, cached: bool = False) -> Answer:

@@ -151,8 +151,9 @@ class AnswerPipeline:
     def needs_model(self, question: str, history: Sequence[dict[str, str]]) -> bool:
         """Whether answering ``question`` now would call the language model.
 
-        Small talk, an answer already in the cache, a summary of the whole article and
-        backends without a model do not: the chat window lets those skip the model's line.
+        Small talk, an answer already in the cache or being written for another
+        caller, a summary of the whole article and backends without a model do not:
+        the chat window lets those skip the model's line.
         """
         if not BACKENDS[self.settings.generation.backend].needs_model:
             return False
@@ -161,40 +162,51 @@ class AnswerPipeline:
         turn = resolve(question, history)
         if _general_summary(classify(question), turn):
             return False
-        return (
-            self.cache is None or bool(turn.history) or self.cache.key(question) not in self.cache
-        )
+        if self.cache is None or turn.history:
+            return True
+        # Answered before, or being answered for someone else now (it waits for that).
+        key = self.cache.key(question)
+        return key not in self.cache and not self.cache.writing(key)
 
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
         t0 = time.perf_counter()
+        reply = small_talk(question)
+        if reply is not None:
+            answer = Answer(reply, False, [], question, question, self.settings.generation.backend)
+            answer.shape = answer.source = "chat"
+            answer.timings["first_token_ms"] = answer.timings["total_ms"] = (
+                time.perf_counter() - t0
+            ) * 1000
+            yield reply
+            return answer
+        turn = resolve(question, history)
+        if self.cache is None or turn.history:
+            return (yield from self._answer(question, turn, t0))
+        key = self.cache.key(question)
+        # The same question being answered for someone else now: wait for that answer.
+        cached, release = self.cache.claim(key, self.settings.generation.request_timeout)
+        if cached is not None:
+            cached.question = question
+            cached.timings["first_token_ms"] = cached.timings["total_ms"] = (
+                time.perf_counter() - t0
+            ) * 1000
+            yield cached.text
+            return cached
+        try:
+            answer = yield from self._answer(question, turn, t0)
+            self.cache.put(key, answer)
+        finally:
+            release()
+        return answer
+
+    def _answer(self, question: str, turn: Turn, t0: float) -> Generator[str, None, Answer]:
+        """Retrieve, read, verify and stream the answer to ``question`` (resolved as
+        ``turn``), timed from ``t0``."""
         timings: dict[str, float] = {}
         answer = Answer(
             "", True, [], question, question, self.settings.generation.backend, timings=timings
         )
-        reply = small_talk(question)
-        if reply is not None:
-            answer.text, answer.abstained, answer.shape, answer.source = (
-                reply,
-                False,
-                "chat",
-                "chat",
-            )
-            timings["first_token_ms"] = timings["total_ms"] = (time.perf_counter() - t0) * 1000
-            yield reply
-            return answer
-        turn = resolve(question, history)
-        key = None
-        if self.cache is not None and not turn.history:
-            key = self.cache.key(question)
-            cached = self.cache.get(key)
-            if cached is not None:
-                cached.question = question
-                cached.timings["first_token_ms"] = cached.timings["total_ms"] = (
-                    time.perf_counter() - t0
-                ) * 1000
-                yield cached.text
-                return cached
         shape = classify(question)
         answer.standalone_question, answer.shape = turn.search, shape.value
         t1 = time.perf_counter()
@@ -261,8 +273,6 @@ class AnswerPipeline:
             if composer.first_emit is not None:
                 timings.setdefault("first_token_ms", (composer.first_emit - t0) * 1000)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        if key is not None and self.cache is not None:
-            self.cache.put(key, answer)
         return answer
 
     def _extractive(self, min_score: float = MIN_SCORE) -> Reader:

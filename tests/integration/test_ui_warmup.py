@@ -130,6 +130,56 @@ def test_a_question_answered_before_skips_the_line_while_the_model_is_busy(
         demo.close()
 
 
+def test_the_same_question_asked_by_many_readers_at_once_is_written_once(
+    tmp_path: Path,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    model = SlowChatModel(warm_s=0.1, answer_s=4.0)
+    demo, service, url = _app(tmp_path, model, slots=1)
+
+    def ask(question: str) -> dict[str, Any]:
+        answer: dict[str, Any] = Client(url, verbose=False).predict(
+            question, "", "", api_name="/ask"
+        )
+        return answer
+
+    def until(condition: Any, what: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert condition(), what
+
+    try:
+        until(lambda: service.queue.warming is None and model.calls >= 1, "warm-up")
+        calls = model.calls
+        with ThreadPoolExecutor(4) as pool:
+            other = pool.submit(ask, "Who is the US Secretary of Defense?")
+            until(lambda: service.queue.snapshot() == (1, 0), "the model busy")
+            first = pool.submit(ask, QUESTION)
+            until(lambda: service.queue.snapshot() == (1, 1), "one reader in line")
+            second = pool.submit(ask, QUESTION)
+            until(lambda: service.queue.snapshot() == (1, 2), "two readers in line")
+            # The other answer ends, the first reader's is written: the second reader,
+            # whose answer that is too, leaves the line instead of waiting for the model.
+            until(lambda: other.done() and service.queue.snapshot() == (1, 0), "left the line")
+            assert not first.done()
+            # A third reader asking it now skips the line, and waits for the same answer.
+            third = pool.submit(ask, QUESTION)
+            time.sleep(0.5)
+            assert service.queue.snapshot() == (1, 0) and not first.done()
+            answers = [f.result(timeout=60) for f in (first, second, third)]
+        assert model.calls == calls + 2  # the other question and this one, once
+        assert {(a["text"], str(a["citations"])) for a in answers} == {
+            (answers[0]["text"], str(answers[0]["citations"]))
+        }
+        assert answers[0]["text"].startswith("Pete Hegseth") and answers[0]["citations"]
+    finally:
+        demo.close()
+
+
 def _open(browser: Any, url: str) -> Any:
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(url, wait_until="load")
@@ -187,7 +237,8 @@ def test_browser_second_user_sees_their_place_while_the_model_is_busy(
         deadline = time.monotonic() + 30
         while service.queue.snapshot()[0] < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        _send(second, QUESTION)
+        # Another question: the same one would wait for the first reader's answer instead.
+        _send(second, "Who is the US Secretary of Defense?")
         _chat_shows(second, "Waiting for the model", timeout=10_000)
         assert "1 being answered now" in second.inner_text("#chat")
         second.screenshot(path=str(SHOTS / "queue-waiting-for-a-free-slot.png"), full_page=True)

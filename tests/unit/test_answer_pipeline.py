@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -317,6 +319,67 @@ def test_a_question_asked_again_is_answered_from_the_cache_until_the_index_chang
     assert pipeline.needs_model(question, [])
     third = ask(llm, question, pipeline=pipeline)
     assert len(llm.seen) == 2 and "cached" not in third.diagnostics
+
+
+class GatedModel(RecordingModel):
+    """A :class:`RecordingModel` that starts replying only once ``gate`` is set."""
+
+    gate: threading.Event = threading.Event()
+    started: threading.Event = threading.Event()
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        self.started.set()
+        assert self.gate.wait(10)
+        yield from super()._stream(messages, stop, run_manager, **kwargs)
+
+
+def test_the_same_question_asked_while_it_is_being_answered_waits_for_that_answer() -> None:
+    n = number_of("Hegseth")
+    llm = GatedModel(
+        messages=iter([AIMessage(content=f"Pete Hegseth is the US Secretary of Defense [{n}].")]),
+        seen=[],
+        gate=threading.Event(),
+        started=threading.Event(),
+    )
+    pipeline = path(llm, cache=AnswerCache(lambda: "g"))
+    question = "Who is Pete Hegseth?"
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(ask, llm, question, pipeline=pipeline)
+        assert llm.started.wait(10)
+        # Being written for the first caller: a second one needs no place in the model's line.
+        assert not pipeline.needs_model(question, [])
+        second = pool.submit(ask, llm, question, pipeline=pipeline)
+        llm.gate.set()
+        written, waited = first.result(10), second.result(10)
+    assert len(llm.seen) == 1 and waited.diagnostics["cached"]
+    assert (waited.text, waited.citations) == (written.text, written.citations)
+
+
+def test_a_waiter_writes_the_answer_itself_when_the_writer_gives_none() -> None:
+    cache = AnswerCache(lambda: "g")
+    key = cache.key("Who is Pete Hegseth?")
+    answer, release = cache.claim(key, wait=5)
+    assert answer is None and cache.writing(key)
+    with ThreadPoolExecutor(1) as pool:
+        waiter = pool.submit(cache.claim, key, 5)
+        release()  # the writer failed: nothing was put
+        answer, release_again = waiter.result(5)
+    assert answer is None and cache.writing(key)  # the waiter writes it now
+    cache.put(key, Answer("Pete Hegseth is the US Secretary of Defense [1].", False, []))
+    release_again()
+    assert not cache.writing(key) and cache.claim(key, wait=0)[0] is not None
+    # A writer that takes longer than the wait: the waiter writes its own.
+    other = cache.key("Who is Zelensky?")
+    _, release = cache.claim(other, wait=5)
+    answer, _ = cache.claim(other, wait=0.05)
+    assert answer is None
+    release()
 
 
 def test_follow_ups_and_answers_with_a_notice_are_not_cached() -> None:
