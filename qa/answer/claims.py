@@ -14,6 +14,11 @@ be reasoned about):
   forgiven as below: "Germany" for "German");
 * and 0 when the question asks "When ...?" or "How many ...?" and the sentence
   names no time or quantity;
+* and 0 when the evidence negates a claim term that the sentence states
+  plainly: a "not", "no", "never" or "won't" up to three words before each of
+  its occurrences ("Putin [does not want to stop the war" does not support
+  "Putin wants to stop the war"; small models drop negations when they copy),
+  unless the question itself negates ("What won't the US expand?");
 * and 0 when a name the *question* takes for granted ("Who was Robert's son?")
   is in neither the passage nor the passage just before it in the article
   (where a "he" in the passage may have been introduced): small models answer
@@ -31,6 +36,9 @@ surrounding passage or the one before it.
 Example:
     >>> round(support("Rollo led the Norse [1].", "Who led them?", "The Norse leader was Rollo."), 2)
     1.0
+    >>> support("Putin wants to stop the war.", "What does Putin want?",
+    ...         "Putin does not want to stop the war.")
+    0.0
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, terms
+from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, stem, terms, words
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _UNCLOSED = re.compile(r"\s*\[[\d,;\s]*$")
@@ -134,6 +142,36 @@ def wanted_kind(question: str) -> str | None:
     return next((kind for kind, pattern in _WANTS.items() if pattern.search(question)), None)
 
 
+NEGATIONS = frozenset(
+    "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
+)
+#: How many words before a term a negation may stand ("not likely to accept").
+NEGATION_REACH = 3
+
+
+def is_negation(word: str) -> bool:
+    """Whether the (normalised) word negates what follows it ("not", "won't")."""
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def negated_terms(text: str) -> frozenset[str]:
+    """Terms of ``text`` negated wherever they occur: a negation up to
+    :data:`NEGATION_REACH` words before each occurrence ("not only" aside)."""
+    tokens = words(text)
+    negated: dict[str, bool] = {}
+    for i, word in enumerate(tokens):
+        if word in STOPWORDS:
+            continue
+        before = tokens[max(0, i - NEGATION_REACH) : i]
+        hit = any(
+            is_negation(w) and (j + 1 >= len(before) or before[j + 1] not in ("only", "just"))
+            for j, w in enumerate(before)
+        )
+        term = stem(word)
+        negated[term] = negated.get(term, True) and hit
+    return frozenset(t for t, always in negated.items() if always)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Text that may support a claim, with its terms computed once."""
@@ -141,12 +179,13 @@ class Evidence:
     text: str
     terms: frozenset[str]
     numbers: frozenset[str]
+    negated: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> Evidence:
         """Evidence from ``text`` (terms also split at apostrophes, numbers normalised)."""
         nums = frozenset(numbers(text, with_words=True))
-        return cls(text, frozenset(_terms_of(text)) | nums, nums)
+        return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text))
 
 
 @dataclass(frozen=True)
@@ -159,6 +198,9 @@ class Claim:
     names: frozenset[str]  # names the sentence adds
     premise: frozenset[str]  # names the question takes for granted
     has_kind: bool = True  # the sentence names what the question asks for (a time, ...)
+    #: Terms the sentence negates; ``None`` when the question negates something
+    #: itself ("What won't the US expand?"), which the answer need not repeat.
+    negated: frozenset[str] | None = frozenset()
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -172,6 +214,7 @@ class Claim:
             frozenset(names(sentence)),
             frozenset(premise_names(question)),
             (kind := wanted_kind(question)) is None or bool(_HAS[kind].search(sentence)),
+            None if any(map(is_negation, words(question))) else negated_terms(sentence),
         )
 
     def support(self, evidence: Evidence, context: Evidence | None = None) -> float:
@@ -195,7 +238,11 @@ class Claim:
             return 0.0
         if _missing(set(self.premise), set(context.terms | evidence.terms)):
             return 0.0
-        return len(self.terms & evidence.terms) / len(self.terms)
+        found = self.terms & evidence.terms
+        # The evidence says "not" where the sentence does not: it says the opposite.
+        if self.negated is not None and (found & evidence.negated) - self.negated:
+            return 0.0
+        return len(found) / len(self.terms)
 
 
 def support(sentence: str, question: str, passage: str, before: str = "") -> float:

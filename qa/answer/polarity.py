@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qa.answer.claims import NEGATION_REACH, is_negation
 from qa.answer.evidence import Window
 from qa.answer.verifier import Supported
 from qa.store.lexical import content_terms, stem, words
 
-_NEGATIONS = frozenset(
-    "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
-)
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 # Common opposites, each side with its usual forms: "Will it be easy?" is answered
 # "no" by "it will be very challenging" though nothing is negated.
@@ -61,14 +59,8 @@ def _by_word() -> dict[str, frozenset[str]]:
 
 
 _OPPOSITE = _by_word()
-#: How many words before a question term a negation may stand ("not likely to accept").
-_REACH = 3
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
-
-
-def _negation(word: str) -> bool:
-    return word in _NEGATIONS or word.endswith("n't")
 
 
 def _negated_form(word: str, terms: set[str]) -> bool:
@@ -89,7 +81,7 @@ def negates(sentence: str, question: str) -> bool:
     if opposite & set(tokens):
         return True
     for i, word in enumerate(tokens):
-        if stem(word) in terms and any(map(_negation, tokens[max(0, i - _REACH) : i])):
+        if stem(word) in terms and any(map(is_negation, tokens[max(0, i - NEGATION_REACH) : i])):
             return True
         if _negated_form(word, terms):
             return True
@@ -114,7 +106,7 @@ class YesNoCheck:
         self.sentences = sentences
         self.question = question
         self.terms = set(content_terms(question))
-        self.asks_negated = any(map(_negation, words(question)))
+        self.asks_negated = any(map(is_negation, words(question)))
 
     def best(self) -> Window | None:
         """The sentence holding most of the question's terms (first among equals)."""

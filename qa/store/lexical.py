@@ -31,10 +31,12 @@ STOPWORDS = frozenset(
     got did does done use used using within without yet also ever every like according""".split()
 )
 
-# Question words carry no content: "which year" asks for a year, not for "which".
+# Question words carry no content: "which year" asks for a year, not for "which"; nor
+# does the verb of "What happened at the Vatican?", which asks about the Vatican.
 QUESTION_WORDS = frozenset(
-    ["what", "when", "where", "which", "who", "whom", "whose", "why", "how", "name", "kind", "type"]
-)
+    ["what", "when", "where", "which", "who", "whom", "whose", "why", "how", "name", "kind", "type",
+     "happen"]
+)  # fmt: skip
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")

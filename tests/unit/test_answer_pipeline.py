@@ -150,6 +150,23 @@ def test_model_says_not_in_article_but_a_sentence_plainly_answers_it_is_quoted()
     assert answer.diagnostics["quote_score"] >= 0.75
 
 
+def test_a_claim_that_drops_the_articles_not_is_not_supported() -> None:
+    n = number_of("tapping me along")
+    reply = f"Putin wants to stop the war, he's only tapping me along [{n}]."
+    answer = ask(model(reply), "What does Putin want?")
+    assert "Putin wants to stop the war" not in answer.text
+    # The question's own "won't" need not be repeated by the answer.
+    h = number_of("Hegseth")
+    reply = f"Article 5 common defense guarantees to NATO troops in Ukraine [{h}]."
+    answer = ask(model(reply), "What guarantees did Hegseth say the US won't expand?")
+    assert answer.source == "reader" and answer.text.startswith("Article 5 common defense")
+
+
+def test_what_happened_asks_about_the_place_not_the_verb() -> None:
+    answer = ask(model("NOT IN ARTICLE"), "What happened at the Vatican?")
+    assert answer.source == "quote" and "Vatican" in answer.citations[0].quote
+
+
 def test_model_abstains_and_nothing_answers_it_abstains() -> None:
     answer = ask(model("NOT IN ARTICLE"), "What did Putin say about the Kakhovka Dam's budget?")
     assert answer.abstained and answer.text == ABSTENTION and answer.citations == []
