@@ -182,6 +182,8 @@ class ChatService:
                 self.queue.leave(ticket)
                 return
             yield place
+        if not needed():  # admitted while it started being written: wait without the slot
+            self.queue.leave(ticket, answered=False)
 
     def upload(
         self,

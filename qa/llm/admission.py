@@ -120,12 +120,14 @@ class AnswerQueue:
             self._line.append(ticket)
             return ticket
 
-    def leave(self, ticket: Ticket) -> None:
-        """Give up a place in line, or free the capacity an admitted ticket held."""
+    def leave(self, ticket: Ticket, answered: bool = True) -> None:
+        """Give up a place in line, or free the capacity an admitted ticket held
+        (its time counts toward the wait estimate if it ``answered``)."""
         with self._cond:
             if ticket.admitted is not None:
                 self._running -= 1
-                self._durations.append(self._clock() - ticket.admitted)
+                if answered:
+                    self._durations.append(self._clock() - ticket.admitted)
                 ticket.admitted = None
             elif ticket in self._line:
                 self._line.remove(ticket)

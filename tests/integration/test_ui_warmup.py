@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import socket
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -19,6 +20,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
+from qa.chain import ArticleQA
 from qa.settings import Settings
 from tests.conftest import ARTIFACTS, ExplodingChatModel
 from ui.chat import WARMING, ChatService
@@ -178,6 +180,31 @@ def test_the_same_question_asked_by_many_readers_at_once_is_written_once(
         assert answers[0]["text"].startswith("Pete Hegseth") and answers[0]["citations"]
     finally:
         demo.close()
+
+
+def test_a_question_admitted_while_another_reader_starts_writing_it_frees_its_slot(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(index_dir=tmp_path / "index", upload_dir=tmp_path / "up", backend="openai")
+    service = ChatService(settings, llm_factory=lambda _: ExplodingChatModel(messages=iter([])))
+    service.queue.open()  # no warm-up here: the line is open
+
+    class Bot:
+        """Needs the model until another reader starts writing the same answer."""
+
+        writing = False
+
+        def needs_model(self, question: str, history: Any) -> bool:
+            return not self.writing
+
+    bot = Bot()
+    with service.admission(cast(ArticleQA, bot), QUESTION) as waiting:
+        assert service.queue.snapshot() == (0, 1)  # in line, about to be admitted
+        bot.writing = True
+        assert list(waiting) == []  # admitted at once, then the slot is given back
+        assert service.queue.snapshot() == (0, 0)
+    assert service.queue.snapshot() == (0, 0)
+    assert service.queue._durations == deque()  # no answer's time: the estimate is unchanged
 
 
 def _open(browser: Any, url: str) -> Any:
