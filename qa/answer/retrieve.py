@@ -18,9 +18,13 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from qa.ingest.split import is_heading
 from qa.store.lexical import BM25, content_terms, terms
 from qa.store.passages import PassageStore
 from qa.store.types import StoredPassage
+
+#: Extra passages read past the top ``k``, to stand in for headings left out.
+_HEADINGS_SKIPPED = 2
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,12 @@ class HybridRetriever(BaseRetriever):
 
         fused = reciprocal_rank_fusion([[p for p, _ in dense], [p for p, _ in lexical]], self.rrf_k)
         dense_score, bm25_score = dict(dense), dict(lexical)
-        best = sorted(fused, key=lambda i: -fused[i])[:k]
+        ranked = sorted(fused, key=lambda i: -fused[i])
+        # A heading ("The Normans") shares the words of many questions and answers
+        # none: it would take the place of a passage that does. Read a few more.
+        found = [
+            p for p in self.store.fetch(ranked[: k + _HEADINGS_SKIPPED]) if not is_heading(p.text)
+        ]
         q_terms = set(content_terms(question))
         hits = [
             Hit(
@@ -133,7 +142,7 @@ class HybridRetriever(BaseRetriever):
                 fused[p.id],
                 coverage(q_terms, p.text),
             )
-            for p in self.store.fetch(best)
+            for p in found[:k]
         ]
         best_dense = max((s for _, s in dense), default=0.0)
         best_cov = max((h.coverage for h in hits), default=0.0)

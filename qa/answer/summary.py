@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qa.answer.evidence import Window
+from qa.ingest.split import is_heading
 from qa.store.lexical import content_terms, terms
 
 #: Weight of redundancy against centrality when choosing the next sentence.
@@ -87,7 +88,9 @@ def central(
     sentences: Sequence[Window], embed: Embed | None = None, count: int = 3
 ) -> list[Window]:
     """The opening sentence and the ``count - 1`` most central, least redundant others,
-    in article order (see the module docstring)."""
+    in article order (see the module docstring). Headings are no sentences: the title
+    line is not the opening."""
+    sentences = [w for w in sentences if not is_heading(w.text)]
     if not sentences:
         return []
     if embed is None:

@@ -54,6 +54,27 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
+#: The most words a heading has (a headline, "Background", "Key points:").
+HEADING_WORDS = 12
+_CLOSERS = "\"'\u201d\u2019)]"
+
+
+def is_heading(text: str) -> bool:
+    """Whether ``text`` is a title or section heading: one short line that ends no
+    sentence. It names a topic and answers nothing.
+
+    >>> is_heading("The Normans"), is_heading("Key points:"), is_heading("It rained.")
+    (True, True, False)
+    """
+    line = text.strip()
+    return (
+        bool(line)
+        and "\n" not in line
+        and len(line.split()) <= HEADING_WORDS
+        and not line.rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026"))
+    )
+
+
 def _cut_long(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
     """Cut one over-long sentence at word boundaries into pieces of at most ``size``."""
     pieces: list[tuple[int, int]] = []
