@@ -52,6 +52,27 @@ def test_changed_article_replaces_only_its_passages(store: PassageStore) -> None
     assert len(got["ids"]) == 3  # old version gone
 
 
+def test_a_heading_is_not_retrieved_in_place_of_a_passage_that_answers(
+    store: PassageStore,
+) -> None:
+    from qa.answer.retrieve import HybridRetriever
+
+    paragraphs = [
+        "The Normans",
+        "The Normans gave their name to Normandy, a region in France.",
+        "Their first ruler, Rollo, was a Viking who settled there.",
+        "Norman castles were built of stone after the conquest.",
+        "The Normans spoke a dialect later called Norman French.",
+    ]
+    store.index([_article("normans", "\n\n".join(paragraphs))])
+    hits = (
+        HybridRetriever(store=store, article_ids=["normans"], top_k=3)
+        .retrieve("Who were the Normans?")
+        .hits
+    )
+    assert len(hits) == 3 and "The Normans" not in [h.passage.text for h in hits]
+
+
 def test_remove(store: PassageStore) -> None:
     store.index([_article("alpha", "Alpha."), _article("beta", "Beta.")])
     assert store.remove("alpha") == 1

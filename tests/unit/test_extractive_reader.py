@@ -136,6 +136,13 @@ def test_summary_quotes_the_opening_and_the_most_central_sentences() -> None:
     assert not any("budget" in line for line in lines)
 
 
+def test_a_title_line_is_not_the_opening_sentence_of_a_summary() -> None:
+    titled = _passages(["Rover finds water ice", *PARAGRAPHS])
+    chosen = summary.central(windows(titled, pairs=False), count=3)
+    assert chosen[0].quote.startswith("The Perseverance rover found water ice")
+    assert all(w.quote != "Rover finds water ice" for w in chosen)
+
+
 def test_central_of_nothing_is_nothing() -> None:
     assert summary.central([]) == []
     (only,) = summary.central(windows(_passages(["One lone sentence."]), pairs=False), count=3)
