@@ -19,8 +19,9 @@ Example:
     >>> key
     ('gen-1', 'Who is Pete Hegseth?')
     >>> cache.put(key, Answer("He is the US Secretary of Defense [1].", False, []))
-    >>> cache.get(key).diagnostics["cached"], cache.get(("gen-2", key[1])) is None
-    (True, True)
+    >>> answer, _ = cache.claim(key, wait=0)  # filed: given at once, nothing to write
+    >>> answer.diagnostics["cached"], ("gen-2", key[1]) in cache
+    (True, False)
     >>> answer, release = cache.claim(("gen-1", "Who is Zelensky?"), wait=1.0)
     >>> answer is None, cache.writing(("gen-1", "Who is Zelensky?"))  # ours to write
     (True, True)
@@ -64,11 +65,6 @@ class AnswerCache:
         # (capitalised words are names to the verifier).
         return self.version(), " ".join(question.split())
 
-    def get(self, key: Key) -> Answer | None:
-        """A copy of the answer filed under ``key`` (``diagnostics["cached"]`` set), or None."""
-        with self._lock:
-            return self._lookup(key)
-
     def claim(self, key: Key, wait: float) -> tuple[Answer | None, Callable[[], None]]:
         """The answer filed under ``key``, waiting up to ``wait`` seconds for one that
         another caller is writing; or ``None`` and the caller writes it.
@@ -99,7 +95,8 @@ class AnswerCache:
             return key in self._writing
 
     def _lookup(self, key: Key) -> Answer | None:
-        """A copy of the answer under ``key`` (caller holds the lock)."""
+        """A copy of the answer under ``key`` (``diagnostics["cached"]`` set), or None
+        (caller holds the lock)."""
         answer = self._answers.get(key)
         if answer is None:
             return None
