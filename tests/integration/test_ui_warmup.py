@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -81,6 +81,22 @@ def _app(tmp_path: Path, model: SlowChatModel, slots: int = 1) -> tuple[Any, Cha
     return demo, service, f"http://127.0.0.1:{port}/"
 
 
+def _ask(url: str, question: str) -> dict[str, Any]:
+    """``question`` through the app's ``/ask`` API, as a new client."""
+    from gradio_client import Client
+
+    answer: dict[str, Any] = Client(url, verbose=False).predict(question, "", "", api_name="/ask")
+    return answer
+
+
+def _until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    """Wait until ``condition`` holds; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition(), what
+
+
 def test_api_question_during_warm_up_waits_and_gets_the_models_answer(tmp_path: Path) -> None:
     from gradio_client import Client
 
@@ -106,23 +122,16 @@ def test_a_question_answered_before_skips_the_line_while_the_model_is_busy(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from gradio_client import Client
-
     model = SlowChatModel(warm_s=0.1, answer_s=4.0)
     demo, service, url = _app(tmp_path, model, slots=1)
     try:
-        first = Client(url, verbose=False).predict(QUESTION, "", "", api_name="/ask")
+        first = _ask(url, QUESTION)
         calls = model.calls
         with ThreadPoolExecutor(2) as pool:
-            busy = pool.submit(
-                Client(url, verbose=False).predict,
-                "Who is the US Secretary of Defense?", "", "", api_name="/ask",
-            )  # fmt: skip
-            deadline = time.monotonic() + 30
-            while service.queue.snapshot()[0] < 1 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            busy = pool.submit(_ask, url, "Who is the US Secretary of Defense?")
+            _until(lambda: service.queue.snapshot()[0] >= 1, "the model must be busy")
             assert service.queue.snapshot()[0] == 1, "the model must be busy"
-            again = Client(url, verbose=False).predict(QUESTION, "", "", api_name="/ask")
+            again = _ask(url, QUESTION)
             # Answered from the cache while the other question still held the only slot.
             assert not busy.done() and service.queue.snapshot()[0] == 1
             assert busy.result(timeout=60)["text"]
@@ -137,39 +146,24 @@ def test_the_same_question_asked_by_many_readers_at_once_is_written_once(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from gradio_client import Client
-
     model = SlowChatModel(warm_s=0.1, answer_s=4.0)
     demo, service, url = _app(tmp_path, model, slots=1)
-
-    def ask(question: str) -> dict[str, Any]:
-        answer: dict[str, Any] = Client(url, verbose=False).predict(
-            question, "", "", api_name="/ask"
-        )
-        return answer
-
-    def until(condition: Any, what: str, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while not condition() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert condition(), what
-
     try:
-        until(lambda: service.queue.warming is None and model.calls >= 1, "warm-up")
+        _until(lambda: service.queue.warming is None and model.calls >= 1, "warm-up")
         calls = model.calls
         with ThreadPoolExecutor(4) as pool:
-            other = pool.submit(ask, "Who is the US Secretary of Defense?")
-            until(lambda: service.queue.snapshot() == (1, 0), "the model busy")
-            first = pool.submit(ask, QUESTION)
-            until(lambda: service.queue.snapshot() == (1, 1), "one reader in line")
-            second = pool.submit(ask, QUESTION)
-            until(lambda: service.queue.snapshot() == (1, 2), "two readers in line")
+            other = pool.submit(_ask, url, "Who is the US Secretary of Defense?")
+            _until(lambda: service.queue.snapshot() == (1, 0), "the model busy")
+            first = pool.submit(_ask, url, QUESTION)
+            _until(lambda: service.queue.snapshot() == (1, 1), "one reader in line")
+            second = pool.submit(_ask, url, QUESTION)
+            _until(lambda: service.queue.snapshot() == (1, 2), "two readers in line")
             # The other answer ends, the first reader's is written: the second reader,
             # whose answer that is too, leaves the line instead of waiting for the model.
-            until(lambda: other.done() and service.queue.snapshot() == (1, 0), "left the line")
+            _until(lambda: other.done() and service.queue.snapshot() == (1, 0), "left the line")
             assert not first.done()
             # A third reader asking it now skips the line, and waits for the same answer.
-            third = pool.submit(ask, QUESTION)
+            third = pool.submit(_ask, url, QUESTION)
             time.sleep(0.5)
             assert service.queue.snapshot() == (1, 0) and not first.done()
             answers = [f.result(timeout=60) for f in (first, second, third)]

@@ -338,41 +338,27 @@ def test_a_question_asked_again_is_answered_from_the_cache_until_the_index_chang
     assert len(llm.seen) == 2 and "cached" not in third.diagnostics
 
 
-class GatedModel(RecordingModel):
-    """A :class:`RecordingModel` that starts replying only once ``gate`` is set."""
-
-    gate: threading.Event = threading.Event()
-    started: threading.Event = threading.Event()
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        self.started.set()
-        assert self.gate.wait(10)
-        yield from super()._stream(messages, stop, run_manager, **kwargs)
+def gated(reply: str, started: threading.Event, gate: threading.Event) -> Iterator[AIMessage]:
+    """The messages of a model that says ``started`` when asked and replies once ``gate`` is set."""
+    started.set()
+    assert gate.wait(10)
+    yield AIMessage(content=reply)
 
 
 def test_the_same_question_asked_while_it_is_being_answered_waits_for_that_answer() -> None:
     n = number_of("Hegseth")
-    llm = GatedModel(
-        messages=iter([AIMessage(content=f"Pete Hegseth is the US Secretary of Defense [{n}].")]),
-        seen=[],
-        gate=threading.Event(),
-        started=threading.Event(),
-    )
+    started, gate = threading.Event(), threading.Event()
+    reply = f"Pete Hegseth is the US Secretary of Defense [{n}]."
+    llm = RecordingModel(messages=gated(reply, started, gate), seen=[])
     pipeline = path(llm, cache=AnswerCache(lambda: "g"))
     question = "Who is Pete Hegseth?"
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(ask, llm, question, pipeline=pipeline)
-        assert llm.started.wait(10)
+        assert started.wait(10)
         # Being written for the first caller: a second one needs no place in the model's line.
         assert not pipeline.needs_model(question, [])
         second = pool.submit(ask, llm, question, pipeline=pipeline)
-        llm.gate.set()
+        gate.set()
         written, waited = first.result(10), second.result(10)
     assert len(llm.seen) == 1 and waited.diagnostics["cached"]
     assert (waited.text, waited.citations) == (written.text, written.citations)
