@@ -46,7 +46,8 @@ _DAMAGED = re.compile(
 _UNREACHABLE = re.compile(r"connect|timed? ?out|refused|unreachable|reset by peer", re.IGNORECASE)
 
 
-def _where(settings: Settings) -> str:
+def where_is(settings: Settings) -> str:
+    """Which store ``settings`` name, in words: a server or an index folder."""
     if settings.store.chroma_host:
         return f"the Chroma server at {settings.store.chroma_host}:{settings.store.chroma_port}"
     return f"the index at {settings.store.index_dir}"
@@ -58,7 +59,7 @@ def store_error(settings: Settings, exc: BaseException, doing: str = "failed") -
     Only damage (unreadable database or vector files) suggests a rebuild; a server
     that went away says so; anything else is reported as the store's own error.
     """
-    where = _where(settings)
+    where = where_is(settings)
     text = " ".join(str(exc).split())
     detail = f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
     if _DAMAGED.search(text):
@@ -147,6 +148,7 @@ def reset_index(settings: Settings) -> None:
         clear_index_dir(settings.store.index_dir)
         return
     client = open_client(settings)
+    # "<collection>_catalog": where qa before index format 2 kept its article records.
     for name in (settings.store.collection, f"{settings.store.collection}_catalog"):
         try:
             client.delete_collection(name)

@@ -20,9 +20,10 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from qa.errors import IndexStoreError
 
 MARKER = "qa-index.json"
-#: Layout of the index: a folder marked with another one is refused, and it is part of
-#: every version key.
-FORMAT = 1
+#: Layout of the index (2: article records beside the passages, in one collection): a
+#: folder or collection marked with another one is refused, and it is part of every
+#: version key.
+FORMAT = 2
 # Files that may sit in the index folder without making it "foreign".
 # "sources": web pages saved by qa.ingest.fetch, so re-indexing them needs no network.
 OWN_FILES = {MARKER, ".lock", ".gitkeep", "uploads", "sources", "README.md"}

@@ -52,9 +52,7 @@ class PassageStore(StoreSearch):
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
         self._embeddings = embeddings
         super().__init__(settings)
-        self._writer = VersionedWriter(
-            settings, self.client, self.catalog, self._raw, lambda: self.embeddings
-        )
+        self._writer = VersionedWriter(settings, self.client, self._raw, lambda: self.embeddings)
         #: The embedding of one sentence, cached per store: every summary of an article
         #: asks for the same ones, and the warm-up asks first.
         self.sentence_vector = functools.lru_cache(maxsize=4096)(self._sentence_vector)
@@ -70,7 +68,11 @@ class PassageStore(StoreSearch):
         return tuple(self.embeddings.embed_query(sentence))
 
     def vectorstore(self, embeddings: Embeddings) -> Chroma:
-        """The passages collection as a ``langchain-chroma`` vector store."""
+        """The store's collection as a ``langchain-chroma`` vector store.
+
+        The collection also holds article records: search it with
+        ``filter=self.version_filter(article_ids)``, which selects active passages only.
+        """
         return vector_store(self.client, self.settings, embeddings)
 
     def index(

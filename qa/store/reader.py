@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from chromadb.api.types import Document, GetResult, Include, Metadata, Where
 
-from qa.errors import InputError
+from qa.errors import IndexStoreError, InputError
 from qa.settings import Settings
 from qa.store.client import (
     FILTER_BATCH,
@@ -31,9 +31,17 @@ from qa.store.client import (
     records_of,
     rows,
     store_error,
+    where_is,
 )
-from qa.store.folder import FORMAT
-from qa.store.records import GENERATION, article_info, passage_from_record, version_where
+from qa.store.folder import FORMAT, REBUILD_HINT
+from qa.store.records import (
+    ARTICLES,
+    GENERATION,
+    article_info,
+    article_record_id,
+    passage_from_record,
+    version_where,
+)
 from qa.store.types import ArticleInfo, Selection, StoredPassage
 
 T = TypeVar("T")
@@ -50,18 +58,19 @@ class StoreReader:
         self.settings = settings
         self.client = open_client(settings)
         try:
-            self.catalog = self.client.get_or_create_collection(
-                f"{settings.store.collection}_catalog",
-                embedding_function=None,
-                metadata={"qa": "catalog"},
-            )
             self._raw = self.client.get_or_create_collection(
                 settings.store.collection,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
+                metadata={"qa_format": FORMAT},  # only set when the collection is created
             )
         except Exception as exc:  # any Chroma failure: a one-line error
             raise store_error(settings, exc, "cannot be read") from None
+        if (self._raw.metadata or {}).get("qa_format") != FORMAT:  # e.g. an older qa's server
+            raise IndexStoreError(
+                f"The collection {settings.store.collection!r} of {where_is(settings)} was "
+                f"written by another version of qa; {REBUILD_HINT}"
+            )
         self._lock = threading.RLock()  # cache dictionaries (held briefly)
         self._loading = threading.RLock()  # slow reads and builds (one at a time)
         self._generation: str | None = None
@@ -86,7 +95,7 @@ class StoreReader:
     @guarded
     def generation(self) -> str:
         """A token that changes whenever an article is added, replaced or removed."""
-        got = self.catalog.get(ids=[GENERATION], include=["metadatas"])
+        got = self._raw.get(ids=[GENERATION], include=["metadatas"])
         metas = got["metadatas"] or []
         return str(metas[0].get("token", "")) if metas else ""
 
@@ -106,11 +115,7 @@ class StoreReader:
         with self._lock:
             articles, catalog = self._articles, self._catalog
         if articles is None:
-            infos = [
-                article_info(aid, meta)
-                for aid, _, meta in rows(self.catalog, ["metadatas"])
-                if aid != GENERATION
-            ]
+            infos = [article_info(meta) for _, _, meta in rows(self._raw, ["metadatas"], ARTICLES)]
             articles = sorted(infos, key=lambda i: i.article_id)
             with self._lock:
                 if self._catalog is catalog:  # else a writer came by: cache nothing
@@ -135,7 +140,7 @@ class StoreReader:
     @guarded
     def original_text(self, article_id: str) -> str:
         """The original text of an indexed article (what quotes are cut from)."""
-        got = self.catalog.get(ids=[article_id], include=["documents"])
+        got = self._raw.get(ids=[article_record_id(article_id)], include=["documents"])
         if not got["ids"]:
             raise InputError(f"No indexed article {article_id!r}")
         return str((got["documents"] or [""])[0])
@@ -156,10 +161,10 @@ class StoreReader:
             return cached
         missing = [a for a in wanted if a not in catalog]
         for batch in chunks(missing, FILTER_BATCH):
-            got = self.catalog.get(ids=list(batch), include=["metadatas"])
+            got = self._raw.get(ids=[article_record_id(a) for a in batch], include=["metadatas"])
             metas: list[Mapping[str, Any]] = got["metadatas"] or []
-            for aid, m in zip(got["ids"], metas, strict=True):
-                catalog[aid] = (str(m["version"]), int(m["passages"]))
+            for m in metas:
+                catalog[str(m["article_id"])] = (str(m["active"]), int(m["passages"]))
         for aid in wanted:
             if aid not in catalog:
                 self.info(aid)  # raises the "No indexed article" error
@@ -247,7 +252,8 @@ class StoreReader:
         return [found[i] for i in ids if i in found]
 
     def _total(self) -> int:
-        """Passages in the collection, all versions (counted once per generation)."""
+        """Records in the collection: passages of all versions, and the article records,
+        which an unfiltered search may meet too (counted once per generation)."""
         with self._lock:
             total = self._count
         if total is None:  # a count costs ~10 ms at 100,000 passages

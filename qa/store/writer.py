@@ -1,10 +1,11 @@
 """The versioned writer: a failed build never damages what readers see.
 
-A build writes the new version's passages first and only then flips the
-article's catalog record to that version (one upsert), so readers, which only
-look at catalog versions, see either the old complete version or the new
-complete one. Passages of other versions are deleted afterwards; leftovers of
-a killed build are reused (same ids) or cleaned up by the next build.
+A build writes the new version's passages, and its article record, which makes
+that version the active one, goes in the same upsert as the last of them (see
+:mod:`qa.store.records`): readers, which only look at active versions, see
+either the old complete version or the new complete one, and one article is
+one write. Passages of other versions are deleted afterwards; leftovers of a
+killed build are reused (same ids) or cleaned up by the next build.
 """
 
 from __future__ import annotations
@@ -22,17 +23,23 @@ from typing import cast
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Metadata, PyEmbeddings, Where
-from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from qa.errors import InputError
 from qa.ingest.loader import Article
 from qa.ingest.split import Passage, split_article
 from qa.settings import Settings
-from qa.store.client import FILTER_BATCH, chunks, pages, vector_store
+from qa.store.client import FILTER_BATCH, chunks, records_of, rows
 from qa.store.embeddings import ReusingEmbeddings
 from qa.store.folder import FORMAT, index_lock
-from qa.store.records import GENERATION, catalog_metadata, passage_metadata
+from qa.store.records import (
+    GENERATION,
+    article_metadata,
+    article_record_id,
+    is_passage_id,
+    passage_metadata,
+    placeholder_vector,
+)
 from qa.store.types import IndexReport
 
 
@@ -59,13 +66,12 @@ class PendingArticle:
 
 
 class VersionedWriter:
-    """Adds, replaces and removes articles in the store's two collections.
+    """Adds, replaces and removes articles in the store's collection.
 
     Args:
         settings: Where the store lives and how passages are made.
-        client: The Chroma client of ``catalog`` and ``passages``.
-        catalog: The catalog collection (one record per article, and the generation).
-        passages: The passages collection.
+        client: The Chroma client of ``collection``.
+        collection: The store's collection (passages, article records, generation).
         embeddings: Gives the embedder; called on the first write that embeds.
     """
 
@@ -73,17 +79,14 @@ class VersionedWriter:
         self,
         settings: Settings,
         client: ClientAPI,
-        catalog: Collection,
-        passages: Collection,
+        collection: Collection,
         embeddings: Callable[[], Embeddings],
     ) -> None:
         self.settings = settings
         self._client = client
-        self._catalog = catalog
-        self._passages = passages
+        self._collection = collection
         self._embeddings = embeddings
         self._writing = threading.Lock()
-        self._store: Chroma | None = None
         self._reusing: ReusingEmbeddings | None = None
 
     @contextlib.contextmanager
@@ -106,8 +109,8 @@ class VersionedWriter:
         """Index ``articles``; unchanged ones are skipped, changed ones replaced.
 
         Passages of all changed articles are embedded together in batches (the
-        embedder is the bottleneck), and each article's catalog record flips to
-        its new version only once all of its passages are stored.
+        embedder is the bottleneck), and each article's record flips to its new
+        version in the write of its last passages.
 
         Args:
             articles: Articles to add or refresh (distinct ids).
@@ -120,11 +123,19 @@ class VersionedWriter:
             raise InputError(f"Two articles share the id {dupes[0]!r}; give them distinct ids")
         report = IndexReport()
         with self._lock():
+            # One read says what is stored of these articles: their records (active
+            # versions) and the ids of their passages, of any version.
             active: dict[str, str] = {}
+            stored: dict[str, list[str]] = {}
             for batch in chunks(ids, FILTER_BATCH):
-                current = self._catalog.get(ids=list(batch), include=["metadatas"])
-                for aid, m in zip(current["ids"], current["metadatas"] or [], strict=True):
-                    active[aid] = str(m["version"])
+                # cast: mypy does not read "$in" as the Literal key that Chroma's type names.
+                where = cast(Where, {"article_id": {"$in": list(batch)}})
+                for rid, _, meta in rows(self._collection, ["metadatas"], where):
+                    aid = str(meta["article_id"])
+                    if is_passage_id(rid):
+                        stored.setdefault(aid, []).append(rid)
+                    else:
+                        active[aid] = str(meta["active"])
             work: list[PendingArticle] = []
             for article in articles:
                 version = version_of(article, self.settings)
@@ -139,47 +150,45 @@ class VersionedWriter:
                     article.article_id
                 )
             if work:
-                self._write(work, report, progress, batch_size)
+                self._write(work, stored, report, progress, batch_size)
         return report
 
     def _write(
         self,
         work: list[PendingArticle],
+        stored: dict[str, list[str]],
         report: IndexReport,
         progress: Callable[[int], None] | None,
         batch_size: int,
     ) -> None:
-        # Vectors we already have: passages of earlier (or half-built) versions.
+        """Write ``work``; ``stored`` holds the ids of the passages, of any version,
+        that the store has of each article."""
+        wanted = {p.passage_id(item.version) for item in work for p in item.passages}
+        # Vectors we already have (passages of earlier or half-built versions), and the
+        # passages of other versions, deleted once their article flips.
         known: dict[str, list[float]] = {}
         present: set[str] = set()
-        others = False  # passages of versions not being written (old or half-built ones)
-        wanted = {p.passage_id(item.version) for item in work for p in item.passages}
-        article_ids = [item.article_id for item in work]
-        for group in chunks(article_ids, FILTER_BATCH):
-            # cast: mypy does not read "$in" as the Literal key that Chroma's type names.
-            where = cast(Where, {"article_id": {"$in": list(group)}})
-            for got in pages(self._passages, ["documents", "embeddings"], where):
-                docs = got["documents"] or []
-                vectors = got["embeddings"] if got["embeddings"] is not None else []
-                for pid, doc, vec in zip(got["ids"], docs, vectors, strict=True):
-                    known[doc] = [float(x) for x in vec]
-                    if pid in wanted:
-                        present.add(pid)
-                    else:
-                        others = True
-        # New articles with nothing else stored need no clean-up (one delete call each).
-        purge = set(report.updated) | (set(article_ids) if others else set())
+        stale = {
+            i.article_id: [p for p in stored.get(i.article_id, []) if p not in wanted] for i in work
+        }
+        for group in chunks(
+            [pid for i in work for pid in stored.get(i.article_id, [])], FILTER_BATCH
+        ):
+            got = self._collection.get(ids=list(group), include=["documents", "embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            for (pid, doc, _), vec in zip(records_of(got), vectors, strict=True):
+                known[doc] = [float(x) for x in vec]
+                if pid in wanted:
+                    present.add(pid)
 
         def count(n: int) -> None:
             report.embedded += n
 
-        if self._store is None:  # kept: opening a langchain store costs a Chroma lookup
+        if self._reusing is None:
             self._reusing = ReusingEmbeddings(self._embeddings())
-            self._store = vector_store(self._client, self.settings, self._reusing)
-        assert self._reusing is not None
-        self._reusing.known, self._reusing.on_embedded = known, count  # under _lock
-        store = self._store
-        pending: list[tuple[str, str, dict[str, str | int]]] = []  # (id, text, metadata)
+        reusing = self._reusing
+        reusing.known, reusing.on_embedded = known, count  # under _lock
+        pending: list[tuple[str, str, Metadata]] = []  # (id, text, metadata)
         remaining = {item.article_id: 0 for item in work}
         owner: dict[str, str] = {}
         for item in work:
@@ -190,67 +199,72 @@ class VersionedWriter:
                 pending.append((pid, p.text, passage_metadata(p, item.version)))
                 remaining[item.article_id] += 1
                 owner[pid] = item.article_id
-        done: set[str] = set()
+        flipped: set[str] = set()
 
-        def flip_ready() -> None:
+        def write(batch: list[tuple[str, str, Metadata]], vectors: list[list[float]]) -> None:
+            """Store ``batch`` with the records of the articles it completes, then drop
+            those articles' stale passages."""
+            for pid, _, _ in batch:
+                remaining[owner[pid]] -= 1
             ready = [
-                item
-                for item in work
-                if remaining[item.article_id] == 0 and item.article_id not in done
+                i for i in work if remaining[i.article_id] == 0 and i.article_id not in flipped
+            ]
+            records = [
+                (pid, text, meta, vec)
+                for (pid, text, meta), vec in zip(batch, vectors, strict=True)
             ]
             if ready:
-                self._flip(ready, purge)
-                done.update(item.article_id for item in ready)
+                like = vectors[0] if vectors else next(iter(known.values()), None)
+                records += self._article_records(ready, like)
+            self._upsert(records)
+            flipped.update(item.article_id for item in ready)
+            gone = [pid for item in ready for pid in stale[item.article_id]]
+            for ids in chunks(gone, FILTER_BATCH):
+                self._collection.delete(ids=list(ids))
 
-        flip_ready()
+        write([], [])  # articles whose passages are all stored already
         step = min(batch_size, self._client.get_max_batch_size())
         for i in range(0, len(pending), step):
             batch = pending[i : i + step]
-            store.add_texts(
-                [text for _, text, _ in batch],
-                metadatas=[meta for _, _, meta in batch],
-                ids=[pid for pid, _, _ in batch],
-            )
-            for pid, _, _ in batch:
-                remaining[owner[pid]] -= 1
-            flip_ready()
+            write(batch, reusing.embed_documents([text for _, text, _ in batch]))
             if progress:
                 progress(len(batch))
         # Everything not embedded now had its vector already (earlier or half-built version).
         report.reused = sum(len(item.passages) for item in work) - report.embedded
 
-    def _flip(self, ready: list[PendingArticle], purge: set[str]) -> None:
-        """Point catalog records at new versions (and change the generation token in
-        the same upsert), then drop other versions' passages of the ``purge`` articles."""
+    def _article_records(
+        self, ready: list[PendingArticle], like: list[float] | None
+    ) -> list[tuple[str, str, Metadata, list[float]]]:
+        """The records of ``ready`` articles, pointing at their new versions, and a new
+        generation token; their vectors have the dimension of the passage vector ``like``."""
+        # Only an article without passages, alone in an empty store, has no vector to go by.
+        dimension = len(like) if like else len(self._embeddings().embed_query(""))
         now = time.time()
-        metadatas: list[Metadata] = [
-            catalog_metadata(item.article, item.version, len(item.passages), self.settings, now)
-            for item in ready
-        ]
-        # A placeholder vector each: the catalog is looked up by id only.
-        placeholders: PyEmbeddings = [[1.0]] * (len(ready) + 1)
-        self._catalog.upsert(
-            ids=[item.article_id for item in ready] + [GENERATION],
-            embeddings=placeholders,
-            documents=[item.article.original for item in ready] + [""],
-            metadatas=[*metadatas, {"token": uuid.uuid4().hex}],
-        )
+        records: list[tuple[str, str, Metadata, list[float]]] = []
         for item in ready:
-            if item.article_id in purge:
-                stale = {
-                    "$and": [{"article_id": item.article_id}, {"version": {"$ne": item.version}}]
-                }
-                self._passages.delete(where=cast(Where, stale))  # cast: as for "$in" above
+            rid = article_record_id(item.article_id)
+            meta = article_metadata(
+                item.article, item.version, len(item.passages), self.settings, now
+            )
+            records.append((rid, item.article.original, meta, placeholder_vector(rid, dimension)))
+        token: Metadata = {"token": uuid.uuid4().hex}
+        return [*records, (GENERATION, "", token, placeholder_vector(GENERATION, dimension))]
+
+    def _upsert(self, records: list[tuple[str, str, Metadata, list[float]]]) -> None:
+        """Upsert ``records`` in order, in as few calls as Chroma takes (one, mostly):
+        an article record never lands before its passages."""
+        for part in chunks(records, self._client.get_max_batch_size()):
+            vectors: PyEmbeddings = [r[3] for r in part]
+            self._collection.upsert(
+                ids=[r[0] for r in part],
+                documents=[r[1] for r in part],
+                metadatas=[r[2] for r in part],
+                embeddings=vectors,
+            )
 
     def remove(self, article_id: str) -> None:
-        """Delete an article's catalog record and passages, and change the generation."""
+        """Delete an article's record and passages (one call), and change the generation."""
         with self._lock():
-            self._catalog.delete(ids=[article_id])
-            self._passages.delete(where={"article_id": article_id})
-            placeholder: PyEmbeddings = [[1.0]]  # the catalog is looked up by id only
-            self._catalog.upsert(
-                ids=[GENERATION],
-                embeddings=placeholder,
-                documents=[""],
-                metadatas=[{"token": uuid.uuid4().hex}],
-            )
+            self._collection.delete(where={"article_id": article_id})
+            # The generation record exists (every index write makes it): only its token changes.
+            self._collection.update(ids=[GENERATION], metadatas=[{"token": uuid.uuid4().hex}])

@@ -101,3 +101,23 @@ def test_reset_on_a_server_clears_ours_and_tolerates_absent_collections(
     assert store.index([load_article(SEED)]).added == ["article"]
     reset_index(settings)
     assert PassageStore(settings, embeddings).articles() == []
+
+
+def test_a_server_holding_an_older_qa_layout_is_refused_until_rebuilt(
+    chroma_server: Any, embeddings: Any
+) -> None:
+    import chromadb
+
+    _, port = chroma_server
+    settings = Settings(chroma_host="127.0.0.1", chroma_port=port)
+    old = chromadb.HttpClient(host="127.0.0.1", port=port)
+    # What qa before index format 2 left: passages, and articles in a second collection.
+    old.create_collection(settings.store.collection)
+    old.create_collection(f"{settings.store.collection}_catalog")
+    with pytest.raises(IndexStoreError, match="another version of qa; rebuild it with") as err:
+        PassageStore(settings, embeddings)
+    assert "\n" not in str(err.value)
+    reset_index(settings)
+    assert {c.name for c in old.list_collections()} == set()
+    store = PassageStore(settings, embeddings)
+    assert store.index([load_article(SEED)]).added == ["article"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ from qa.errors import IndexStoreError, InputError
 from qa.ingest.loader import Article, load_article, parse_article
 from qa.settings import Settings
 from qa.store.client import reset_index
+from qa.store.folder import FORMAT, MARKER
 from qa.store.passages import PassageStore
+from qa.store.records import article_record_id
 from tests.conftest import SEED
 
 
@@ -49,7 +52,8 @@ def test_changed_article_replaces_only_its_passages(store: PassageStore) -> None
     assert texts == ["Alpha one is here.", "Alpha two is CHANGED.", "Alpha three is here."]
     assert [p.text for p in store.passages(["beta"])] == ["Beta only paragraph."]
     got = store._raw.get(where={"article_id": "alpha"})
-    assert len(got["ids"]) == 3  # old version gone
+    kept = [article_record_id("alpha"), *(p.id for p in store.passages(["alpha"]))]
+    assert sorted(got["ids"]) == sorted(kept)  # the old version's passage is gone
 
 
 def test_a_heading_is_not_retrieved_in_place_of_a_passage_that_answers(
@@ -158,3 +162,18 @@ def test_corrupted_index_is_detected_and_rebuildable(settings: Settings, embeddi
     assert fresh.articles() == []
     fresh.index([_article("alpha", "Alpha.")])
     assert [i.article_id for i in fresh.articles()] == ["alpha"]
+
+
+def test_an_index_of_an_older_format_is_refused_and_rebuildable(
+    settings: Settings, embeddings: Any
+) -> None:
+    PassageStore(settings, embeddings).index([_article("alpha", "Alpha.")])
+    marker = settings.store.index_dir / MARKER
+    marker.write_text(json.dumps({"format": FORMAT - 1}))
+    with pytest.raises(IndexStoreError, match="another version of qa") as err:
+        PassageStore(settings, embeddings)
+    assert "qa index --rebuild" in str(err.value) and "\n" not in str(err.value)
+    reset_index(settings)
+    fresh = PassageStore(settings, embeddings)
+    fresh.index([_article("beta", "Beta.")])
+    assert [i.article_id for i in fresh.articles()] == ["beta"]
