@@ -2,10 +2,10 @@
 
 The corpus is the synthetic one of ``bench/index_throughput.py`` (article i:
 three SQuAD/seed paragraphs tagged with its number), grown to the number of
-passages asked for. Indexes are built once under ``bench/out/scale/`` and
-reused. Up to ``--real-max`` passages they hold real MiniLM vectors; larger
-ones hold deterministic random unit vectors (``HashEmbeddings``), which time
-HNSW the same way but mean nothing: the output says which.
+passages asked for. Indexes are built once under ``bench/out/scale/`` (one per
+index format) and reused. Up to ``--real-max`` passages they hold real MiniLM
+vectors; larger ones hold deterministic random unit vectors (``HashEmbeddings``),
+which time HNSW the same way but mean nothing: the output says which.
 
 For each size, in one process (same-run baselines):
 
@@ -141,10 +141,11 @@ def open_index(passages: int, real_max: int) -> tuple[Any, str, float | None]:
     """The store for ``passages`` (built if absent), the embedder's name, build seconds."""
     from qa.settings import Settings
     from qa.store.embeddings import load_embeddings
+    from qa.store.folder import FORMAT
     from qa.store.passages import PassageStore
 
     kind = "minilm" if passages <= real_max else "hash"
-    folder = OUT / "scale" / f"{passages}-{kind}"
+    folder = OUT / "scale" / f"{passages}-{kind}-format{FORMAT}"  # a new layout: a new index
     settings = Settings(index_dir=folder / "index", backend="extractive")
     embeddings = load_embeddings(settings) if kind == "minilm" else HashEmbeddings()
     done = folder / "complete.json"

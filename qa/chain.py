@@ -199,6 +199,13 @@ class ArticleQA:
         backend). Raises :class:`InputError` as :meth:`stream` does."""
         return self.pipeline.needs_model(self._validate(question), list(history or []))
 
+    def answer_in_progress(
+        self, question: str, history: Sequence[dict[str, str]] | None = None
+    ) -> bool:
+        """Whether the answer to ``question`` is being written for another caller now
+        (asking it waits for that answer). Raises :class:`InputError` as :meth:`stream` does."""
+        return self.pipeline.answer_in_progress(self._validate(question), list(history or []))
+
     def as_runnable(self) -> QARunnable:
         """This bot as a LangChain :class:`Runnable` (see :class:`QARunnable`)."""
         return QARunnable(self)

@@ -18,7 +18,15 @@ from qa.errors import ConfigError, QAError
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 from ui.chat import ChatService, plain_history
-from ui.render import Turn, answer_html, article_html, export_markdown, sources_html, waiting_html
+from ui.render import (
+    SHARED_ANSWER,
+    Turn,
+    answer_html,
+    article_html,
+    export_markdown,
+    sources_html,
+    waiting_html,
+)
 from ui.uploads import UPLOAD_TYPES
 
 EXAMPLES = [
@@ -106,6 +114,9 @@ def build_app(service: ChatService) -> gr.Blocks:
             # While the model is busy or warming up, say where the question stands.
             for place in waiting:
                 chat[-1] = {"role": "assistant", "content": waiting_html(place)}
+                yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
+            if bot.answer_in_progress(question, history):  # not a silent empty bubble
+                chat[-1] = {"role": "assistant", "content": waiting_html(SHARED_ANSWER)}
                 yield "", chat, turns, gr.skip(), gr.skip(), gr.skip()
             try:
                 for piece in stream:

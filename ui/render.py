@@ -31,9 +31,18 @@ Turn = tuple[str, Answer]
 _MARK = re.compile(r"\[(\d+)\]")
 
 
-def waiting_html(place: Place) -> str:
-    """The status line shown in place of the answer while a question waits."""
-    return f"<em class='qa-waiting'>{html.escape(place.text)}</em>"
+#: Shown while a reader's question is being answered for another reader who asked it first.
+SHARED_ANSWER = (
+    "Another reader asked the same question a moment ago: its answer is being written "
+    "and will show here."
+)
+
+
+def waiting_html(status: Place | str) -> str:
+    """The status line shown in place of the answer while a question waits: its
+    place in the model's line, or another status line such as :data:`SHARED_ANSWER`."""
+    text = status.text if isinstance(status, Place) else status
+    return f"<em class='qa-waiting'>{html.escape(text)}</em>"
 
 
 def answer_html(text: str, answer: Answer | None = None) -> str:

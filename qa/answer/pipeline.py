@@ -168,6 +168,13 @@ class AnswerPipeline:
         key = self.cache.key(question)
         return key not in self.cache and not self.cache.writing(key)
 
+    def answer_in_progress(self, question: str, history: Sequence[dict[str, str]]) -> bool:
+        """Whether the answer to ``question`` is being written for another caller now:
+        asking it now waits for that answer (see :meth:`run`)."""
+        if self.cache is None or resolve(question, history).history:
+            return False
+        return self.cache.writing(self.cache.key(question))
+
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
         t0 = time.perf_counter()

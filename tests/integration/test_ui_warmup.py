@@ -24,6 +24,7 @@ from qa.chain import ArticleQA
 from qa.settings import Settings
 from tests.conftest import ARTIFACTS, ExplodingChatModel
 from ui.chat import WARMING, ChatService
+from ui.render import SHARED_ANSWER
 
 SHOTS = ARTIFACTS / "ui"
 REPLY = "Pete Hegseth is the US Secretary of Defense [7]."
@@ -266,6 +267,33 @@ def test_browser_second_user_sees_their_place_while_the_model_is_busy(
         for page in (first, second):
             page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
             assert "Waiting for the model" not in page.inner_text("#chat")
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+def test_browser_reader_asking_a_question_being_answered_for_another_is_told_so(
+    tmp_path: Path, browser: Any
+) -> None:
+    model = SlowChatModel(warm_s=0.1, answer_s=5.0)
+    demo, service, url = _app(tmp_path, model, slots=1)
+    try:
+        first, second = _open(browser, url), _open(browser, url)
+        _until(lambda: service.queue.warming is None, "warm-up", seconds=60)
+        calls = model.calls
+        _send(first, QUESTION)
+        _until(lambda: service.queue.snapshot()[0] >= 1, "the first answer being written")
+        time.sleep(0.3)  # its stream has claimed the answer (right after admission)
+        _send(second, QUESTION)
+        # Not an empty bubble, and not a place in the line: the answer being written.
+        _chat_shows(second, SHARED_ANSWER, timeout=10_000)
+        assert service.queue.snapshot() == (1, 0)
+        second.screenshot(path=str(SHOTS / "queue-same-question-shared.png"), full_page=True)
+        for page in (first, second):
+            page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
+            text = page.inner_text("#chat")
+            assert "US Secretary of Defense" in text and SHARED_ANSWER not in text
+        assert model.calls == calls + 1  # written once, for both
     finally:
         demo.close()
 

@@ -357,9 +357,12 @@ def test_the_same_question_asked_while_it_is_being_answered_waits_for_that_answe
         assert started.wait(10)
         # Being written for the first caller: a second one needs no place in the model's line.
         assert not pipeline.needs_model(question, [])
+        assert pipeline.answer_in_progress(question, [])
+        assert not pipeline.answer_in_progress("Who is Zelensky?", [])
         second = pool.submit(ask, llm, question, pipeline=pipeline)
         gate.set()
         written, waited = first.result(10), second.result(10)
+    assert not pipeline.answer_in_progress(question, [])  # written: now in the cache
     assert len(llm.seen) == 1 and waited.diagnostics["cached"]
     assert (waited.text, waited.citations) == (written.text, written.citations)
 

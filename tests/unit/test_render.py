@@ -142,6 +142,7 @@ def test_waiting_notice() -> None:
         "<em class='qa-waiting'>Starting &lt;the&gt; model (3 s so far); 2 questions ahead of you.</em>"
     )
     assert waiting_html(Place(0, 1, 0.0)).startswith("<em class='qa-waiting'>Waiting for the model")
+    assert waiting_html("a <b> status") == "<em class='qa-waiting'>a &lt;b&gt; status</em>"
 
 
 def test_markdown_export() -> None:
