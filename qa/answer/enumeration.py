@@ -2,7 +2,8 @@
 
 When an article walks through its points with ordinals, those sentences are
 the answer to "What are the five disagreements?", in the article's own words
-and order. A 1.5B model asked for the list drops an item or repeats one; the
+and order, and one of them the answer to "What is the fifth disagreement?"
+(:func:`nth`), even where the article says "Finally" and not "fifth". A 1.5B model asked for the list drops an item or repeats one; the
 ordinals do not. The run is used only when it answers the question: what the
 question lists (its first plural word, "disagreements") is named by the
 sentence before the first item or by the first item, and a count the question
@@ -28,6 +29,7 @@ from qa.answer.evidence import Window
 from qa.store.lexical import NUMBER_WORDS, ORDINAL_WORDS, STOPWORDS, stem, words
 
 _LAST = frozenset({"finally", "lastly", "last"})
+_LAST_ASKED = _LAST | {"final"}  # "the final concern" (an item rarely opens with "Final,")
 #: How far into a sentence its ordinal may stand ("The fourth issue is ...").
 _LEAD_WORDS = 3
 #: Sentences an item may sit after the previous one (an item may take a few sentences).
@@ -50,9 +52,9 @@ def _asked_count(question: str) -> int | None:
     return int(NUMBER_WORDS.get(found[0], found[0])) if found else None
 
 
-def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
-    """The sentences of the article's ordinal run that answers ``question``, in order;
-    ``None`` when there is none."""
+def _run(sentences: Sequence[Window]) -> tuple[list[Window], int] | None:
+    """The article's first ordinal run of at least three items, and the position of
+    its first item in ``sentences``; ``None`` when there is none."""
     items: list[Window] = []
     positions: list[int] = []
     for i, sentence in enumerate(sentences):
@@ -82,16 +84,66 @@ def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
             )  # fmt: skip
             if first is not None:
                 items, positions = [sentences[first], sentence], [first, i]
-    if len(items) < 3:
+    return (items, positions[0]) if len(items) >= 3 else None
+
+
+def _names(head: str, sentences: Sequence[Window], run: tuple[list[Window], int]) -> bool:
+    """Whether the run lists ``head`` things: the sentence before its first item, or
+    that item, names them."""
+    items, at = run
+    opening = sentences[at - 1] if at > 0 else items[0]
+    return head in opening.evidence.terms | items[0].evidence.terms
+
+
+def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
+    """The sentences of the article's ordinal run that answers ``question``, in order;
+    ``None`` when there is none."""
+    run = _run(sentences)
+    if run is None:
         return None
     wanted = _asked_count(question)
-    if wanted is not None and wanted != len(items):
+    if wanted is not None and wanted != len(run[0]):
         return None
     head = _head(question)
-    opening = sentences[positions[0] - 1] if positions[0] > 0 else items[0]
-    if head is None or head not in opening.evidence.terms | items[0].evidence.terms:
+    if head is None or not _names(head, sentences, run):
         return None
-    return items
+    return run[0]
+
+
+def nth(sentences: Sequence[Window], question: str) -> Window | None:
+    """The item of the article's ordinal run that a question about one of them asks
+    for ("What is the fifth disagreement?", "... the last concern?"); ``None`` when
+    the question names no item of a run the article has.
+
+    Example:
+        >>> from qa.answer.evidence import windows
+        >>> from qa.ingest.split import Passage
+        >>> text = ("There are three risks. The first is rain. The second risk is wind. "
+        ...         "Finally, there is snow.")
+        >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
+        >>> nth(windows([p], pairs=False), "What is the third risk?").text
+        'Finally, there is snow.'
+        >>> nth(windows([p], pairs=False), "What is the fourth risk?") is None
+        True
+    """
+    asked = words(question)
+    # 1 for "first", ..., 0 for "last"; -1 for other words ("zeroth" too: no item).
+    ranks = [0 if w in _LAST_ASKED else int(ORDINAL_WORDS.get(w, "0")) or -1 for w in asked]
+    at = next((i for i, rank in enumerate(ranks) if rank >= 0), None)
+    if at is None:
+        return None
+    rank = ranks[at]
+    # What the question counts: the word after the ordinal ("fifth disagreement").
+    head = next((stem(w) for w in asked[at + 1 :] if w not in STOPWORDS), None)
+    run = _run(sentences)
+    if head is None or run is None or rank > len(run[0]):
+        return None
+    item = run[0][rank - 1]  # rank 0, "the last": the last item
+    if rank == 1 and _rank(item) != 1:
+        return None  # a first item found only by its mention of "the first" says little
+    if not (_names(head, sentences, run) or head in item.evidence.terms):
+        return None
+    return item
 
 
 def _head(question: str) -> str | None:

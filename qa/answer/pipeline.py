@@ -229,20 +229,33 @@ class AnswerPipeline:
             searched = everything if len(everything) <= _SEARCH_ALL_UP_TO else numbered
             # Lists and summaries name things the question does not: no topic check there.
             on_topic = shape not in (Shape.LIST, Shape.SUMMARY)
-            verifier = SentenceVerifier(
-                searched,
-                self.settings.verification.support_threshold,
-                turn.search if on_topic else "",
-                self.settings.verification.min_question_overlap,
-            )
+
+            def verify(topic: str) -> SentenceVerifier:
+                """A verifier of claims about ``searched``; ``topic`` ("" for none) is what
+                a supporting sentence must share words with."""
+                return SentenceVerifier(
+                    searched,
+                    self.settings.verification.support_threshold,
+                    topic,
+                    self.settings.verification.min_question_overlap,
+                )
+
+            verifier = verify(turn.search if on_topic else "")
             # The searched passages' single sentences, as the verifier split them.
             sentences = [w for w in verifier.windows if not w.pair]
-            # A list the article numbers itself is quoted, not written. (A whole article
-            # is both searched and numbered: its sentences are split once.)
+            # A list the article numbers itself is quoted, not written, and so is one of
+            # its items asked for. (A whole article is both searched and numbered: its
+            # sentences are split once.)
             listed = None
-            if shape is Shape.LIST:
+            if shape in (Shape.LIST, Shape.FACTOID):
                 shown = sentences if whole else windows(numbered, pairs=False)
-                listed = enumeration.find(shown, question)
+                if shape is Shape.LIST:
+                    listed = enumeration.find(shown, question)
+                elif (item := enumeration.nth(shown, question)) is not None:
+                    listed = [item]
+                    # The item need not repeat the question's words ("Finally, ..." is
+                    # "the fifth"): no topic check, as for a list.
+                    verifier = verify("")
             request = ReadRequest(
                 question,
                 shape,

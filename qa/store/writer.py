@@ -42,6 +42,9 @@ from qa.store.records import (
 )
 from qa.store.types import IndexReport
 
+#: One Chroma record to write: id, document, metadata, vector.
+Record = tuple[str, str, Metadata, list[float]]
+
 
 def version_of(article: Article, settings: Settings) -> str:
     """Version key: changes when the text, the splitting or the embedder changes."""
@@ -234,13 +237,13 @@ class VersionedWriter:
 
     def _article_records(
         self, ready: list[PendingArticle], like: list[float] | None
-    ) -> list[tuple[str, str, Metadata, list[float]]]:
+    ) -> list[Record]:
         """The records of ``ready`` articles, pointing at their new versions, and a new
         generation token; their vectors have the dimension of the passage vector ``like``."""
         # Only an article without passages, alone in an empty store, has no vector to go by.
         dimension = len(like) if like else len(self._embeddings().embed_query(""))
         now = time.time()
-        records: list[tuple[str, str, Metadata, list[float]]] = []
+        records: list[Record] = []
         for item in ready:
             rid = article_record_id(item.article_id)
             meta = article_metadata(
@@ -250,7 +253,7 @@ class VersionedWriter:
         token: Metadata = {"token": uuid.uuid4().hex}
         return [*records, (GENERATION, "", token, placeholder_vector(GENERATION, dimension))]
 
-    def _upsert(self, records: list[tuple[str, str, Metadata, list[float]]]) -> None:
+    def _upsert(self, records: list[Record]) -> None:
         """Upsert ``records`` in order, in as few calls as Chroma takes (one, mostly):
         an article record never lands before its passages."""
         for part in chunks(records, self._client.get_max_batch_size()):

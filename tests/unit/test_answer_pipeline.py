@@ -247,6 +247,21 @@ def test_a_list_the_article_numbers_itself_is_quoted_in_its_order() -> None:
     assert len(llm.seen) == 1
 
 
+def test_an_item_the_article_numbers_is_quoted_when_asked_for_by_its_number() -> None:
+    llm = model("unused")
+    # The article's fifth item opens with "Finally": the question's words are not in it.
+    answer = ask(llm, "What is the fifth disagreement?")
+    assert llm.seen == [] and answer.shape == "factoid" and not answer.abstained
+    assert answer.text.startswith("Finally, the reportedly finalized US peace plan")
+    assert len(answer.citations) == 1
+    assert (
+        ORIGINAL[answer.citations[0].start : answer.citations[0].end] == answer.citations[0].quote
+    )
+    # An item the run does not have is the model's question.
+    llm = model("NOT IN ARTICLE")
+    assert ask(llm, "What is the sixth disagreement?").abstained and len(llm.seen) == 1
+
+
 def test_a_summary_of_the_whole_article_is_chosen_without_the_model() -> None:
     llm = model("unused")
     answer = ask(llm, "What is this article about?")

@@ -202,6 +202,28 @@ def test_an_ordinal_run_answers_only_the_list_it_introduces() -> None:
     assert enumeration.find(_sentences(text), "What are the four risks?") is None
 
 
+def test_one_item_of_an_ordinal_run_answers_the_question_that_counts_to_it() -> None:
+    text = (
+        "The mayor named three risks. First, the river may flood. Second, the dam is old. "
+        "Finally, the roads are narrow. The budget grew last year."
+    )
+    sentences = _sentences(text)
+
+    def nth(question: str) -> str | None:
+        item = enumeration.nth(sentences, question)
+        return item.quote if item else None
+
+    assert nth("What is the second risk?") == "Second, the dam is old."
+    # The article says "Finally": that is the third, the last and the final one.
+    assert nth("What is the third risk?") == "Finally, the roads are narrow."
+    assert nth("What was the last risk the mayor named?") == "Finally, the roads are narrow."
+    assert nth("What's the final risk?") == "Finally, the roads are narrow."
+    assert nth("What is the fourth risk?") is None  # the run has three
+    assert nth("What is the second budget item?") is None  # not what the run lists
+    assert nth("How much did the budget grow last year?") is None  # "last" counts no risk
+    assert nth("What is the zeroth risk?") is None
+
+
 def test_ordinals_far_apart_are_no_list() -> None:
     filler = " ".join(f"Filler sentence {i} about risks." for i in range(6))
     text = f"Three risks exist. First, floods. {filler} Second, the dam. Third, the roads."
