@@ -126,7 +126,7 @@ def open_client(settings: Settings) -> ClientAPI:
 
 
 def vector_store(client: ClientAPI, settings: Settings, embeddings: Embeddings) -> Chroma:
-    """The passages collection as a ``langchain-chroma`` vector store."""
+    """The store's collection as a ``langchain-chroma`` vector store."""
     return Chroma(
         client=client,
         # The client's own settings: without them langchain-chroma builds a default

@@ -7,7 +7,7 @@
 * :mod:`qa.store.records`: what each Chroma record holds (the layout);
 * :mod:`qa.store.reader`: the catalog, selections and passages, cached;
 * :mod:`qa.store.search`: dense and BM25 search over a selection;
-* :mod:`qa.store.writer`: new versions written first, then flipped to;
+* :mod:`qa.store.writer`: an article's new passages and its record, in one write;
 * :mod:`qa.store.types`: what the store gives back.
 
 Example:
