@@ -19,6 +19,10 @@ Example:
     ['The first is rain.', 'The second risk is wind.', 'Finally, there is snow.']
     >>> find(windows([p], pairs=False), "What are the two risks?") is None
     True
+    >>> nth(windows([p], pairs=False), "What is the third risk?").text
+    'Finally, there is snow.'
+    >>> nth(windows([p], pairs=False), "What is the fourth risk?") is None
+    True
 """
 
 from __future__ import annotations
@@ -113,18 +117,7 @@ def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
 def nth(sentences: Sequence[Window], question: str) -> Window | None:
     """The item of the article's ordinal run that a question about one of them asks
     for ("What is the fifth disagreement?", "... the last concern?"); ``None`` when
-    the question names no item of a run the article has.
-
-    Example:
-        >>> from qa.answer.evidence import windows
-        >>> from qa.ingest.split import Passage
-        >>> text = ("There are three risks. The first is rain. The second risk is wind. "
-        ...         "Finally, there is snow.")
-        >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
-        >>> nth(windows([p], pairs=False), "What is the third risk?").text
-        'Finally, there is snow.'
-        >>> nth(windows([p], pairs=False), "What is the fourth risk?") is None
-        True
+    the question names no item of a run the article has (see the module's example).
     """
     asked = words(question)
     # 1 for "first", ..., 0 for "last"; -1 for other words ("zeroth" too: no item).

@@ -10,6 +10,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -244,21 +245,30 @@ def test_browser_question_during_warm_up_shows_progress_then_the_answer(
         demo.close()
 
 
-@pytest.mark.browser
-def test_browser_second_user_sees_their_place_while_the_model_is_busy(
+@contextmanager
+def _second_reader_while_first_is_answered(
     tmp_path: Path, browser: Any
-) -> None:
+) -> Iterator[tuple[ChatService, SlowChatModel, Any, Any]]:
+    """Two readers of a one-slot app; the first has asked ``QUESTION``, and its answer is
+    being written (for 5 s) when this yields."""
     model = SlowChatModel(warm_s=0.1, answer_s=5.0)
     demo, service, url = _app(tmp_path, model, slots=1)
     try:
         first, second = _open(browser, url), _open(browser, url)
-        deadline = time.monotonic() + 60
-        while service.queue.warming and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _until(lambda: service.queue.warming is None, "warm-up", seconds=60)
         _send(first, QUESTION)
-        deadline = time.monotonic() + 30
-        while service.queue.snapshot()[0] < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _until(lambda: service.queue.snapshot()[0] >= 1, "the first answer being written")
+        time.sleep(0.3)  # its stream has claimed the answer (right after admission)
+        yield service, model, first, second
+    finally:
+        demo.close()
+
+
+@pytest.mark.browser
+def test_browser_second_user_sees_their_place_while_the_model_is_busy(
+    tmp_path: Path, browser: Any
+) -> None:
+    with _second_reader_while_first_is_answered(tmp_path, browser) as (_, _, first, second):
         # Another question: the same one would wait for the first reader's answer instead.
         _send(second, "Who is the US Secretary of Defense?")
         _chat_shows(second, "Waiting for the model", timeout=10_000)
@@ -267,35 +277,24 @@ def test_browser_second_user_sees_their_place_while_the_model_is_busy(
         for page in (first, second):
             page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
             assert "Waiting for the model" not in page.inner_text("#chat")
-    finally:
-        demo.close()
 
 
 @pytest.mark.browser
 def test_browser_reader_asking_a_question_being_answered_for_another_is_told_so(
     tmp_path: Path, browser: Any
 ) -> None:
-    model = SlowChatModel(warm_s=0.1, answer_s=5.0)
-    demo, service, url = _app(tmp_path, model, slots=1)
-    try:
-        first, second = _open(browser, url), _open(browser, url)
-        _until(lambda: service.queue.warming is None, "warm-up", seconds=60)
-        calls = model.calls
-        _send(first, QUESTION)
-        _until(lambda: service.queue.snapshot()[0] >= 1, "the first answer being written")
-        time.sleep(0.3)  # its stream has claimed the answer (right after admission)
-        _send(second, QUESTION)
+    with _second_reader_while_first_is_answered(tmp_path, browser) as (service, model, *pages):
+        calls = model.calls  # the first reader's answer is one of them
+        _send(pages[1], QUESTION)
         # Not an empty bubble, and not a place in the line: the answer being written.
-        _chat_shows(second, SHARED_ANSWER, timeout=10_000)
+        _chat_shows(pages[1], SHARED_ANSWER, timeout=10_000)
         assert service.queue.snapshot() == (1, 0)
-        second.screenshot(path=str(SHOTS / "queue-same-question-shared.png"), full_page=True)
-        for page in (first, second):
+        pages[1].screenshot(path=str(SHOTS / "queue-same-question-shared.png"), full_page=True)
+        for page in pages:
             page.locator("#chat a.qa-cite").first.wait_for(timeout=60_000)
             text = page.inner_text("#chat")
             assert "US Secretary of Defense" in text and SHARED_ANSWER not in text
-        assert model.calls == calls + 1  # written once, for both
-    finally:
-        demo.close()
+        assert model.calls == calls  # written once, for both
 
 
 def test_a_failed_warm_up_still_opens_the_line_and_questions_get_the_fallback(
