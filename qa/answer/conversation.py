@@ -15,6 +15,8 @@ Example:
     (False, True)
     >>> follows_up("How does Putin feel about that?"), follows_up("Did he say that it rains?")
     (True, True)
+    >>> follows_up("What does the third one say?"), follows_up("Is anyone hurt?")
+    (True, False)
     >>> small_talk("thanks!") is not None, small_talk("asdfgh qwerty") is None
     (True, True)
 """
@@ -31,7 +33,10 @@ _PRONOUN = re.compile(
     r"|\b(?:this|these|those)\b(?!\s+(?:article|story|piece|text|report|post)\b)"
     # "that" as a pronoun ends the question ("How does Putin feel about that?"); elsewhere
     # it is mostly a conjunction ("Did he say that ...").
-    r"|\bthat(?=\W*$)",
+    r"|\bthat(?=\W*$)"
+    # "one" standing for something named before: "the third one", "that one", "the last ones".
+    r"|\b(?:the|that|this|these|those)\s+(?:(?:first|second|third|fourth|fifth|sixth|seventh|"
+    r"eighth|ninth|tenth|last|final|other|next|previous|same)\s+)?ones?\b",
     re.IGNORECASE,
 )
 _POSSESSIVES = frozenset({"his", "her", "its", "their"})

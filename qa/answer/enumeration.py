@@ -23,6 +23,8 @@ Example:
     'Finally, there is snow.'
     >>> nth(windows([p], pairs=False), "What is the fourth risk?") is None
     True
+    >>> nth(windows([p], pairs=False), "And the second one?", "What are the risks?").text
+    'The second risk is wind.'
 """
 
 from __future__ import annotations
@@ -114,10 +116,13 @@ def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
     return run[0]
 
 
-def nth(sentences: Sequence[Window], question: str) -> Window | None:
+def nth(sentences: Sequence[Window], question: str, about: str = "") -> Window | None:
     """The item of the article's ordinal run that a question about one of them asks
     for ("What is the fifth disagreement?", "... the last concern?"); ``None`` when
     the question names no item of a run the article has (see the module's example).
+
+    ``about`` is what a follow-up is about (the questions it follows and itself): it
+    names what "the second one" counts ("What are the five disagreements?").
     """
     asked = words(question)
     # 1 for "first", ..., 0 for "last"; -1 for other words ("zeroth" too: no item).
@@ -126,8 +131,10 @@ def nth(sentences: Sequence[Window], question: str) -> Window | None:
     if at is None:
         return None
     rank = ranks[at]
-    # What the question counts: the word after the ordinal ("fifth disagreement").
-    head = next((stem(w) for w in asked[at + 1 :] if w not in STOPWORDS), None)
+    # What the question counts: the word after the ordinal ("fifth disagreement"), or
+    # for "the second one", what the question or the turns it follows list.
+    after = asked[at + 1] if at + 1 < len(asked) else ""
+    head = stem(after) if after and after not in STOPWORDS else _head(about or question)
     run = _run(sentences)
     if head is None or run is None or rank > len(run[0]):
         return None

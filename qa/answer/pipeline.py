@@ -251,7 +251,9 @@ class AnswerPipeline:
                 shown = sentences if whole else windows(numbered, pairs=False)
                 if shape is Shape.LIST:
                     listed = enumeration.find(shown, question)
-                elif (item := enumeration.nth(shown, question)) is not None:
+                # "What is the fifth disagreement?", or after a list, "And the second one?"
+                item = None if listed else enumeration.nth(shown, question, turn.search)
+                if item is not None:
                     listed = [item]
                     # The item need not repeat the question's words ("Finally, ..." is
                     # "the fifth"): no topic check, as for a list.

@@ -262,6 +262,20 @@ def test_an_item_the_article_numbers_is_quoted_when_asked_for_by_its_number() ->
     assert ask(llm, "What is the sixth disagreement?").abstained and len(llm.seen) == 1
 
 
+def test_after_a_list_the_article_numbers_the_nth_one_is_quoted() -> None:
+    llm = model("unused")
+    listed = ask(llm, "What are the five disagreements?")
+    history = [
+        {"role": "user", "content": "What are the five disagreements?"},
+        {"role": "assistant", "content": listed.text},
+    ]
+    second = ask(llm, "And the second one?", history)
+    assert second.text.startswith("The second concern German peacekeepers")
+    last = ask(llm, "What does the last one say?", history)
+    assert last.text.startswith("Finally, the reportedly finalized US peace plan")
+    assert llm.seen == [] and len(second.citations) == len(last.citations) == 1
+
+
 def test_a_summary_of_the_whole_article_is_chosen_without_the_model() -> None:
     llm = model("unused")
     answer = ask(llm, "What is this article about?")
