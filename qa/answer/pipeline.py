@@ -44,7 +44,7 @@ from typing import Protocol
 from langchain_core.language_models import BaseChatModel
 
 from qa.answer import enumeration, summary
-from qa.answer.cache import AnswerCache
+from qa.answer.cache import AnswerCache, Key
 from qa.answer.compose import Composer
 from qa.answer.conversation import NOT_A_QUESTION, Turn, looks_like_question, resolve, small_talk
 from qa.answer.evidence import windows
@@ -162,18 +162,24 @@ class AnswerPipeline:
         turn = resolve(question, history)
         if _general_summary(classify(question), turn):
             return False
-        if self.cache is None or turn.history:
+        key = self._cache_key(question, turn)
+        if key is None or self.cache is None:
             return True
         # Answered before, or being answered for someone else now (it waits for that).
-        key = self.cache.key(question)
         return key not in self.cache and not self.cache.writing(key)
 
     def answer_in_progress(self, question: str, history: Sequence[dict[str, str]]) -> bool:
         """Whether the answer to ``question`` is being written for another caller now:
         asking it now waits for that answer (see :meth:`run`)."""
-        if self.cache is None or resolve(question, history).history:
-            return False
-        return self.cache.writing(self.cache.key(question))
+        key = self._cache_key(question, resolve(question, history))
+        return key is not None and self.cache is not None and self.cache.writing(key)
+
+    def _cache_key(self, question: str, turn: Turn) -> Key | None:
+        """The answer cache's key for ``question``; ``None`` without a cache or for a
+        follow-up (answered afresh: its meaning depends on the turns before)."""
+        if self.cache is None or turn.history:
+            return None
+        return self.cache.key(question)
 
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
@@ -188,9 +194,9 @@ class AnswerPipeline:
             yield reply
             return answer
         turn = resolve(question, history)
-        if self.cache is None or turn.history:
+        key = self._cache_key(question, turn)
+        if key is None or self.cache is None:
             return (yield from self._answer(question, turn, t0))
-        key = self.cache.key(question)
         # The same question being answered for someone else now: wait for that answer.
         cached, release = self.cache.claim(key, self.settings.generation.request_timeout)
         if cached is not None:
