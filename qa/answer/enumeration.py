@@ -3,11 +3,12 @@
 When an article walks through its points with ordinals, those sentences are
 the answer to "What are the five disagreements?", in the article's own words
 and order, and one of them the answer to "What is the fifth disagreement?"
-(:func:`nth`), even where the article says "Finally" and not "fifth". A 1.5B model asked for the list drops an item or repeats one; the
-ordinals do not. The run is used only when it answers the question: what the
-question lists (its first plural word, "disagreements") is named by the
-sentence before the first item or by the first item, and a count the question
-asks for ("the five ...") is the run's length.
+(:func:`nth`), even where the article says "Finally" and not "fifth". A 1.5B
+model asked for the list drops an item or repeats one; the ordinals do not. The
+run is used only when it answers the question: what the question lists (its
+first plural word, "disagreements") is named by the sentence before the first
+item or by the first item, and a count the question asks for ("the five ...")
+is the run's length.
 
 Example:
     >>> from qa.answer.evidence import windows
