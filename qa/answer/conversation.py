@@ -27,6 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.store.lexical import ORDINAL_WORDS
+
 _CITE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _PRONOUN = re.compile(
     r"\b(?:he|she|it|they|him|her|them|his|hers|its|their|theirs|the former|the latter)\b"
@@ -35,8 +37,9 @@ _PRONOUN = re.compile(
     # it is mostly a conjunction ("Did he say that ...").
     r"|\bthat(?=\W*$)"
     # "one" standing for something named before: "the third one", "that one", "the last ones".
-    r"|\b(?:the|that|this|these|those)\s+(?:(?:first|second|third|fourth|fifth|sixth|seventh|"
-    r"eighth|ninth|tenth|last|final|other|next|previous|same)\s+)?ones?\b",
+    r"|\b(?:the|that|this|these|those)\s+(?:(?:"
+    + "|".join([*ORDINAL_WORDS, "last", "final", "other", "next", "previous", "same"])
+    + r")\s+)?ones?\b",
     re.IGNORECASE,
 )
 _POSSESSIVES = frozenset({"his", "her", "its", "their"})
