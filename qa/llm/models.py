@@ -39,6 +39,8 @@ from qa.settings import MODEL_PARTS, MODEL_SHA256, Settings
 
 log = logging.getLogger(__name__)
 _CHUNK = 8 << 20
+# How the model begins "NOT IN ARTICLE" (see chat_model); each is one token.
+_MARKER_STARTS = ("NOT", "Not")
 #: Host RAM llama.cpp may use for prompt states evicted from the slots.
 CACHE_RAM_MIB = 256
 #: Saved article prefixes kept on disk (~40 MB each for a seed-sized article).
@@ -300,8 +302,9 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
 
     Decoding is greedy; log-probabilities of the first tokens are requested so
     the chain can measure how close the model was to abstaining. With
-    ``settings.verification.attempt_answer`` the embedded model cannot start its reply with the
-    abstention marker "NOT" (a logit bias): it always attempts an answer, and
+    ``settings.verification.attempt_answer`` the embedded model cannot write the abstention
+    marker's first word, "NOT" or "Not" (a logit bias on those tokens: biased against "NOT"
+    only, it still abstained as "Not in article"): it always attempts an answer, and
     verification, not its first token, decides whether the article says it.
     """
     if not BACKENDS[settings.generation.backend].needs_model:
@@ -314,7 +317,7 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
         server = LlamaServer.get(settings)
         base_url, api_key = server.base_url, server.api_key
         if settings.verification.attempt_answer:
-            bias = {token: -100 for token in server.tokenize("NOT")}
+            bias = {token: -100 for word in _MARKER_STARTS for token in server.tokenize(word)}
     else:
         base_url = settings.generation.openai_base_url
         api_key = settings.generation.openai_api_key.get_secret_value()
