@@ -142,6 +142,13 @@ def wanted_kind(question: str) -> str | None:
     return next((kind for kind, pattern in _WANTS.items() if pattern.search(question)), None)
 
 
+def names_wanted(question: str, text: str) -> bool:
+    """Whether ``text`` names what ``question`` asks for (see :func:`wanted_kind`);
+    true when it asks for neither a time nor a quantity."""
+    kind = wanted_kind(question)
+    return kind is None or bool(_HAS[kind].search(text))
+
+
 NEGATIONS = frozenset(
     "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
 )
@@ -213,7 +220,7 @@ class Claim:
             frozenset(numbers(sentence) | numbers(question)),
             frozenset(names(sentence)),
             frozenset(premise_names(question)),
-            (kind := wanted_kind(question)) is None or bool(_HAS[kind].search(sentence)),
+            names_wanted(question, sentence),
             None if any(map(is_negation, words(question))) else negated_terms(sentence),
         )
 

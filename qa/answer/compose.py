@@ -132,6 +132,8 @@ class Composer:
         cited = [self.numbered[n] for n in cited_numbers if n in self.numbered]
         support = self.verifier.check(sentence, cited, self.question)
         if support is not None:
+            if support.restated:
+                sentence = support.claim
             if self.amend is not None:
                 sentence, support = self.amend(sentence, support)
             yield from self._accept(sentence, support)

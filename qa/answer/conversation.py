@@ -17,6 +17,8 @@ Example:
     (True, True)
     >>> follows_up("What does the third one say?"), follows_up("Is anyone hurt?")
     (True, False)
+    >>> follows_up("Against whom?"), follows_up("Who won the war?")
+    (True, False)
     >>> small_talk("thanks!") is not None, small_talk("asdfgh qwerty") is None
     (True, True)
 """
@@ -46,7 +48,10 @@ _POSSESSIVES = frozenset({"his", "her", "its", "their"})
 _ELLIPSIS = re.compile(
     r"^(?:and|but|also|so|what about|how about|and what about|why|why not|how|when|where|"
     r"who else|anything else|what else|tell me more|more|go on|explain|really)\b[^a-z]*"
-    r"(?:\w+\W*){0,4}$",
+    r"(?:\w+\W*){0,4}$"
+    # "Against whom?", "Since when?": a preposition and a question word, nothing else.
+    r"|^(?:against|to|with|for|from|by|about|since|until|after|before) (?:whom|who|what|when|"
+    r"where|which)\W*$",
     re.IGNORECASE,
 )
 _SOCIAL = [
@@ -90,6 +95,8 @@ class Turn:
     search: str
     #: The turn(s) it follows, as ``(role, text)`` for the reader (empty when standalone).
     history: tuple[tuple[str, str], ...]
+    #: The answer it follows, without citation markers ("" when standalone).
+    reply: str = ""
 
 
 def small_talk(text: str) -> str | None:
@@ -144,4 +151,4 @@ def resolve(question: str, history: Sequence[dict[str, str]]) -> Turn:
     turns = [("user", f"Question: {_plain(q, 300)}") for q in earlier]
     if reply:
         turns.append(("assistant", _plain(reply, 400)))
-    return Turn(question, " ".join([*earlier, question]), tuple(turns))
+    return Turn(question, " ".join([*earlier, question]), tuple(turns), _plain(reply, 2000))

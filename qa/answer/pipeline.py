@@ -48,7 +48,7 @@ from qa.answer.cache import AnswerCache, Key
 from qa.answer.compose import Composer
 from qa.answer.conversation import NOT_A_QUESTION, Turn, looks_like_question, resolve, small_talk
 from qa.answer.evidence import windows
-from qa.answer.polarity import YesNoCheck
+from qa.answer.polarity import YesNoCheck, lead
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
 from qa.answer.shapes import Shape, classify
@@ -70,7 +70,7 @@ _NOTICE_CUT = "The language model stopped mid-answer ({reason}); the answer may 
 # Relocating a claim searches every sentence of the selected articles up to this
 # many passages; past it, the passages the reader saw and the retrieved ones.
 _SEARCH_ALL_UP_TO = 400
-# Claims an answer of each shape may make (lists and summaries: as many as verify).
+# Claims an answer of each shape may make (lists: as many as verify).
 _CLAIMS = {Shape.FACTOID: 1, Shape.YES_NO: 1, Shape.WHY_HOW: 2}
 
 
@@ -244,6 +244,7 @@ class AnswerPipeline:
                     self.settings.verification.support_threshold,
                     topic,
                     self.settings.verification.min_question_overlap,
+                    turn.reply,
                 )
 
             verifier = verify(turn.search if on_topic else "")
@@ -274,7 +275,8 @@ class AnswerPipeline:
                 listed or (),
             )
             ordered = shape in (Shape.LIST, Shape.SUMMARY)
-            limit = _CLAIMS.get(shape)
+            # A summary has as many sentences as asked for ("in two sentences").
+            limit = summary.size(question) if shape is Shape.SUMMARY else _CLAIMS.get(shape)
             amend = None
             if shape is Shape.YES_NO:
                 # The question as asked: a follow-up's search joins the earlier question.
@@ -286,6 +288,8 @@ class AnswerPipeline:
             if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                 # The reader said nothing the article supports: quote a sentence that
                 # plainly answers, if one does.
+                if shape is Shape.YES_NO:  # led by the reader's "Yes" where the words agree
+                    amend = YesNoCheck(sentences, question, lead(composer.raw)).amend
                 composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
                 yield from self._quote(request, composer, answer, whole)
         if composer is None or not composer.pieces:

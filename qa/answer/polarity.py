@@ -59,15 +59,20 @@ def _by_word() -> dict[str, frozenset[str]]:
 
 
 _OPPOSITE = _by_word()
+# The forms listed together on one side of an opposite: "successful" is "succeed".
+_FORMS = {w: frozenset(side.split()) for pair in _OPPOSITES for side in pair for w in side.split()}
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
 
 
 def _negated_form(word: str, terms: set[str]) -> bool:
-    """``word`` is a question term with a negating prefix ("unacceptable")."""
+    """``word`` is a question term, or another form of it, with a negating prefix
+    ("unacceptable", "unsuccessful" for "succeed")."""
     for prefix in _PREFIXES:
         rest = word[len(prefix) :]
-        if word.startswith(prefix) and len(rest) >= 5 and stem(rest) in terms:
+        if not word.startswith(prefix) or len(rest) < 5:
+            continue
+        if stem(rest) in terms or any(stem(form) in terms for form in _FORMS.get(rest, ())):
             return True
     return False
 
@@ -97,14 +102,22 @@ def lead(text: str) -> str | None:
 class YesNoCheck:
     """Corrects a "Yes" that the article's own words contradict (see the module docstring).
 
+    A sentence quoted without a "Yes" or "No" (the reader's own claims failed, or
+    it wrote none) is led by "No:" when it negates the question, and by "Yes:" when
+    it does not and the reader's reply began with "Yes" (``said``): the reader and
+    the article's words agree.
+
     Args:
         sentences: Single sentences of the searched passages, in article order.
         question: The yes/no question (standalone form).
+        said: How the reader's reply began, "yes" or "no", when a sentence is quoted
+            in its place.
     """
 
-    def __init__(self, sentences: Sequence[Window], question: str) -> None:
+    def __init__(self, sentences: Sequence[Window], question: str, said: str | None = None) -> None:
         self.sentences = sentences
         self.question = question
+        self.said = said
         self.terms = set(content_terms(question))
         self.asks_negated = any(map(is_negation, words(question)))
 
@@ -120,9 +133,15 @@ class YesNoCheck:
         return best
 
     def amend(self, text: str, support: Supported) -> tuple[str, Supported]:
-        """``text`` and its support, or "No: <sentence>" cited to the sentence that says no."""
-        if lead(text) != "yes" or self.asks_negated:
+        """``text`` and its support, or "No: <sentence>" cited to the sentence that says
+        no; a quoted sentence gets its "Yes:" or "No:" (see the class docstring)."""
+        said = lead(text)
+        if self.asks_negated or said == "no":
             return text, support
+        if said is None:
+            if negates(support.window.text, self.question):
+                return f"No: {text}", support
+            return (f"Yes: {text}" if self.said == "yes" else text), support
         sentence = self.best()
         if sentence is None or not negates(sentence.text, self.question):
             return text, support

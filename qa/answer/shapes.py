@@ -33,7 +33,7 @@ _NUMBER = (
     r"different|major|other)"
 )
 _SUMMARY = re.compile(
-    r"\b(?:summar\w*|sum up|gist|tl;?dr|overview|recap|"
+    r"\b(?:summar\w*|sum (?:(?:it|this|that|everything|things) )?up|gist|tl;?dr|overview|recap|"
     r"main (?:points?|ideas?|takeaways?|message|argument)|key (?:points?|takeaways?|facts)|"
     r"(?:what|what's|whats)\s+(?:is\s+)?(?:this|the)\s+(?:article|story|piece|text|post|report)"
     r"(?:\s+(?:mainly|mostly|really))?\s+about|"
@@ -42,10 +42,18 @@ _SUMMARY = re.compile(
     re.IGNORECASE,
 )
 _LIST = re.compile(
-    r"^(?:please\s+)?(?:list|name|enumerate|give me|tell me)\b(?! (?:the )?(?:name|date|reason)\b)"
+    r"^(?:please\s+)?(?:list|name|enumerate|give me|tell me)\b"
+    r"(?! (?:the )?(?:name|date|reason)\b| (?:about|more)\b)"
+    # "Tell me about the disagreements", not "... about the dam" or "... the Normans".
+    r"|^(?:please\s+)?tell me (?:more )?about (?:the |all )?(?:\w+ )?(?-i:[a-z]\w*s)\W*$"
     rf"|^(?:what|which|who)\s+(?:are|were)\s+(?:the\s+|all\s+)?{_NUMBER}\b"
     r"|^(?:what|which)\s+(?:are|were)\s+(?:the|all)\s+(?:\w+\s+)?\w+s\b"
     r"(?:\s+(?:mentioned|discussed|named|listed|described|given|raised|involved)\b.*)?\s*\??$"
+    # "What are the demands in the plan?": a lowercase plural, then what it is about
+    # ("What are the odds of ...", "What were the Normans in Sicily ...", "What are the
+    # Normans famous for" are no lists).
+    r"|^(?:what|which)\s+(?:are|were)\s+the\s+(?-i:(?:[a-z]\w*\s+)?[a-z]\w*[^\Wiosu]s)\s+"
+    r"(?:between|about|over|in|within|with|against|facing|for|on|from|to|behind)\b"
     rf"|\b{_NUMBER}\s+\w+(?:s|es)\b.*\b(?:are|were)\s+(?:they|there)\b"
     rf"|^(?:what|which)\s+{_NUMBER}\s+\w+s\b"
     r"|^which\s+\w+s\s+(?:are|were)\s+(?:mentioned|named|listed|discussed|involved|quoted|cited)\b"

@@ -47,10 +47,20 @@ _GENERAL = frozenset(
         "article story piece text post report author writer summary summarize summarise sum "
         "gist overview recap main key points ideas takeaways message argument facts mainly "
         "mostly really happened going give tell please briefly short quick few sentences "
-        "brief general whole say says argue claim"
+        "brief general whole say says argue claim bullet bullets line lines paragraph tl dr"
     )
 )
 _POINTS = re.compile(r"\b(?:points|takeaways|ideas|facts|highlights)\b", re.IGNORECASE)
+_COUNTS = {"a": 1, "single": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_COUNTS |= {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+# "in two sentences", "a one-sentence summary", "the 3 key points": how many it asks for.
+_COUNT = re.compile(
+    rf"\b({'|'.join(_COUNTS)}|\d{{1,2}})[\s-]+(?:(?:short|key|main|bullet|big)\s+)?"
+    r"(?:sentences?|points?|bullets?|lines?|takeaways?|ideas?|facts?|highlights?|paragraph)\b",
+    re.IGNORECASE,
+)
+#: The most sentences a summary gets, however many are asked for.
+MOST = 10
 
 Embed = Callable[[str], Sequence[float]]
 
@@ -61,15 +71,22 @@ def is_general(question: str) -> bool:
     >>> is_general("What is this article about?"), is_general("Summarize what Putin wants.")
     (True, False)
     """
-    return not (set(content_terms(question)) - _GENERAL)
+    return not (set(content_terms(_COUNT.sub(" sentences ", question))) - _GENERAL)
 
 
 def size(question: str) -> int:
-    """How many sentences a summary gets: five when points are asked for, else three.
+    """How many sentences a summary gets: as many as asked for ("in two sentences",
+    up to :data:`MOST`), else five when points are asked for, else three.
 
     >>> size("What are the main points?"), size("What is this article about?")
     (5, 3)
+    >>> size("Give me a one-sentence summary."), size("Summarize it in 2 bullet points.")
+    (1, 2)
     """
+    asked = _COUNT.search(question)
+    if asked:
+        word = asked.group(1).lower()
+        return max(1, min(MOST, _COUNTS[word] if word in _COUNTS else int(word)))
     return 5 if _POINTS.search(question) else 3
 
 

@@ -16,13 +16,16 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.answer.claims import Claim
+from qa.answer.claims import Claim, Evidence, names_wanted, split_cited
 from qa.answer.evidence import Window, windows
 from qa.ingest.split import Passage
 from qa.store.lexical import content_terms
+
+# The share of an answer's sentence's terms that an article sentence saying it holds.
+_REPEATED = 0.7
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class Supported:
     window: Window
     score: float
     moved: bool  # the citation moved away from the passage the reader cited
+    #: ``claim`` is the supporting sentence itself, standing in for what the reader wrote.
+    restated: bool = False
 
     @property
     def quote(self) -> str:
@@ -54,7 +59,11 @@ class SentenceVerifier:
     With ``topic`` (the question, joined with the one it follows up), a window must
     also share at least ``min_overlap`` of the topic's content terms: a sentence
     that supports the claim but has nothing in common with the question answers
-    something else (a small model copies the wrong sentence).
+    something else (a small model copies the wrong sentence). A follow-up may
+    also be answered next to what the answer it follows (``reply``) said: the
+    sentences that answer repeats and the ones just before and after them are
+    on topic ("What did he threaten?" after a quote of Trump's post: "He then
+    reiterated his earlier danger to impose ...").
     """
 
     def __init__(
@@ -63,20 +72,56 @@ class SentenceVerifier:
         threshold: float,
         topic: str = "",
         min_overlap: float = 0.0,
+        reply: str = "",
     ) -> None:
         self.windows = windows(passages)
         self.threshold = threshold
         self.topic = frozenset(content_terms(topic))
         self.min_overlap = min_overlap if self.topic else 0.0
+        self.near = self._near(reply) if reply and self.min_overlap else frozenset()
+
+    def _near(self, reply: str) -> frozenset[tuple[str, int]]:
+        """``(article, start)`` of the sentences that say what ``reply`` says (most of
+        the terms of one of its sentences) and of their neighbours."""
+        said = [Evidence.of(sentence).terms for sentence, _ in split_cited(reply)]
+        said = [terms for terms in said if terms]
+        singles = [w for w in self.windows if not w.pair]
+        near: set[tuple[str, int]] = set()
+        for i, window in enumerate(singles):
+            terms = window.evidence.terms
+            if not any(len(claim & terms) / len(claim) >= _REPEATED for claim in said):
+                continue
+            for other in singles[max(0, i - 1) : i + 2]:
+                if other.passage.article_id == window.passage.article_id:
+                    near.add((other.passage.article_id, other.start))
+        return frozenset(near)
 
     def _on_topic(self, window: Window) -> bool:
-        if not self.min_overlap:
+        if not self.min_overlap or (window.passage.article_id, window.start) in self.near:
             return True
         return len(self.topic & window.evidence.terms) / len(self.topic) >= self.min_overlap
 
     def check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
-        """See :class:`Verifier`; among equal scores a single sentence beats a pair."""
+        """See :class:`Verifier`; among equal scores a single sentence beats a pair.
+
+        A claim that leaves out what the question asks for ("When was the duchy
+        founded?" answered "It was founded by the treaty of ...") while the sentence
+        that supports it says it ("... began in 911 ...") is answered by that
+        sentence: its :attr:`Supported.claim` is the sentence, ``restated`` set.
+        """
         prepared = Claim.of(claim, question)
+        if prepared.has_kind:
+            return self._best(prepared, cited, question)
+        found = self._best(replace(prepared, has_kind=True), cited, question, answers_kind=True)
+        if found is None:
+            return None
+        return replace(found, claim=found.window.text, restated=True)
+
+    def _best(
+        self, prepared: Claim, cited: Sequence[Passage], question: str, answers_kind: bool = False
+    ) -> Supported | None:
+        """The best-supporting window of ``prepared``; with ``answers_kind``, only among
+        windows that name what ``question`` asks for (a time, a quantity)."""
         if not prepared.terms:
             return None
         cited_keys = {(p.article_id, p.start) for p in cited}
@@ -85,6 +130,8 @@ class SentenceVerifier:
         for rank, window in enumerate(self.windows):
             score = prepared.support(window.evidence, window.context)
             if score < self.threshold or not self._on_topic(window):
+                continue
+            if answers_kind and not names_wanted(question, window.evidence.text):
                 continue
             in_cited = (window.passage.article_id, window.passage.start) in cited_keys
             # Cited passage first, then higher support, then earlier (single sentences

@@ -143,6 +143,17 @@ def test_when_question_needs_a_time_in_the_claim() -> None:
     assert answer.abstained
 
 
+def test_a_claim_without_the_time_asked_for_is_answered_by_its_sentence_that_has_it() -> None:
+    n = number_of("referendums")
+    reply = f"The Kremlin's recognition of these regions as Russian followed the referendums [{n}]."
+    answer = ask(model(reply), "When did the Kremlin recognize the regions as Russian?")
+    assert not answer.abstained and answer.source == "reader"
+    (citation,) = answer.citations
+    # The answer is the article's sentence, which names the time: not the model's words.
+    assert "September 2022" in citation.quote and "September 2022" in answer.text
+    assert answer.text.startswith("Following the Russian Kremlin")
+
+
 def test_model_says_not_in_article_but_a_sentence_plainly_answers_it_is_quoted() -> None:
     answer = ask(model("NOT IN ARTICLE"), "Which newspaper cited a source calling it unreasonable?")
     assert answer.source == "quote" and not answer.abstained
@@ -232,6 +243,22 @@ def test_a_yes_the_article_does_not_contradict_stands() -> None:
     assert answer.text.startswith("Yes, Kyiv provisionally agreed")
 
 
+def test_a_quoted_answer_to_a_yes_no_question_leads_with_what_the_article_says() -> None:
+    # The model restates the question (no claim of its own): a sentence is quoted, led
+    # by "No:" where it negates the question, whatever the model said ...
+    question = "Did the spring 2022 peace talks succeed?"
+    answer = ask(model("Yes, the spring 2022 peace talks succeeded."), question)
+    assert answer.source == "quote" and answer.text.startswith("No: ")
+    assert "unsuccessful peace talks" in answer.citations[0].quote
+    # ... by "Yes:" where it does not and the model said yes ...
+    question = "Did Trump and Zelensky meet at the Vatican on the outside of the death service?"
+    answer = ask(model(f"Yes, {question[4:-1]}."), question)
+    assert answer.source == "quote" and answer.text.startswith("Yes: ")
+    # ... and by nothing where the model said no and the sentence does not.
+    answer = ask(model(f"No, {question[4:-1]}."), question)
+    assert answer.source == "quote" and not answer.text.startswith(("Yes", "No"))
+
+
 def test_a_list_the_article_numbers_itself_is_quoted_in_its_order() -> None:
     llm = model("unused")
     answer = ask(llm, "What are the five disagreements?")
@@ -293,6 +320,19 @@ def test_main_points_get_five_sentences() -> None:
     assert len(answer.text.splitlines()) == len(answer.citations) == 5
 
 
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [("Give me a one-sentence summary.", 1), ("Summarize the article in two sentences.", 2)],
+)
+def test_a_summary_has_as_many_sentences_as_asked_for(question: str, count: int) -> None:
+    llm = model("unused")
+    answer = ask(llm, question)
+    assert llm.seen == [] and len(answer.citations) == count
+    llm = model("\n".join(f"{s} [1]." for s in ORIGINAL.split(". ")[:3]))
+    answer = ask(llm, "Summarize what Trump said in one sentence.")
+    assert len(answer.citations) == 1
+
+
 def test_summary_of_one_topic_that_fails_verification_quotes_central_sentences() -> None:
     llm = model("The article is a moving poem about hope [1].")
     answer = ask(llm, "Summarize what the article says about the peace plan.")
@@ -326,6 +366,21 @@ def test_follow_up_keeps_the_cached_prefix_and_searches_with_the_earlier_questio
         reply.type == "ai" and str(reply.content) == "Pete Hegseth is the US Secretary of Defense."
     )
     assert "Article 5" in str(human2.content)
+
+
+def test_a_follow_up_may_be_answered_by_the_sentence_next_to_the_answer_it_follows() -> None:
+    # "He then reiterated his earlier danger to impose ...": no word of the question
+    # ("threaten", "Trump", "social media"), but it follows what the last answer quoted.
+    first = "Trump claimed that Russia's new attack of human areas, including the capital Kyiv"
+    history = [
+        {"role": "user", "content": "What did Trump post on social media?"},
+        {"role": "assistant", "content": f"{first} [1]."},
+    ]
+    reply = "He threatened to impose extra restrictions against those who violate major laws."
+    answer = ask(model(reply), "What did he threaten?", history)
+    assert not answer.abstained and "extra restrictions" in answer.citations[0].quote
+    # Standalone, the same claim answers something else: not on the question's topic.
+    assert ask(model(reply), "What did the Pope threaten?").abstained
 
 
 def test_a_new_question_is_not_merged_with_history() -> None:
