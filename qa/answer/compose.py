@@ -113,8 +113,10 @@ class Composer:
         if self.ordered:
             held = sorted(self._held, key=lambda p: (p.support.window.start, p.support.window.end))
             self._held = []
+            # One sentence is no list ("a one-sentence summary"): no bullet.
+            bullets = bool(self.pieces) or len(held) > 1
             for piece in held:
-                yield self._emit(piece)
+                yield self._emit(piece, bullets)
 
     def add(self, text: str, support: Supported) -> Iterator[str]:
         """Add an already verified claim (a quote found without a reader)."""
@@ -155,7 +157,7 @@ class Composer:
         else:
             yield self._emit(piece)
 
-    def _emit(self, piece: _Piece) -> str:
+    def _emit(self, piece: _Piece, bullet: bool = True) -> str:
         window = piece.support.window
         key = (window.passage.article_id, window.start, window.end)
         if key not in self._numbers:
@@ -174,7 +176,7 @@ class Composer:
         # A marker goes before the final punctuation, as people write it, but after a
         # closing quotation mark.
         marked = f"{text} [{n}]" if text[-1] in '\u201d"' else f"{text[:-1]} [{n}]{text[-1]}"
-        if self.ordered:
+        if self.ordered and bullet:
             out = ("\n" if self.pieces else "") + "- " + marked
         else:
             out = (" " if self.pieces else "") + marked

@@ -328,6 +328,7 @@ def test_a_summary_has_as_many_sentences_as_asked_for(question: str, count: int)
     llm = model("unused")
     answer = ask(llm, question)
     assert llm.seen == [] and len(answer.citations) == count
+    assert answer.text.startswith("- ") == (count > 1)  # one sentence is no list
     llm = model("\n".join(f"{s} [1]." for s in ORIGINAL.split(". ")[:3]))
     answer = ask(llm, "Summarize what Trump said in one sentence.")
     assert len(answer.citations) == 1
