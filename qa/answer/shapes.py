@@ -56,7 +56,11 @@ _LIST = re.compile(
     r"(?:between|about|over|in|within|with|against|facing|for|on|from|to|behind)\b"
     rf"|\b{_NUMBER}\s+\w+(?:s|es)\b.*\b(?:are|were)\s+(?:they|there)\b"
     rf"|^(?:what|which)\s+{_NUMBER}\s+\w+s\b"
-    r"|^which\s+\w+s\s+(?:are|were)\s+(?:mentioned|named|listed|discussed|involved|quoted|cited)\b"
+    r"|^which\s+(?:\w+s|people)\s+(?:are|were)\s+"
+    r"(?:mentioned|named|listed|discussed|involved|quoted|cited)\b"
+    # "Who are the people mentioned?", "Who are the leaders?", not "Who are the Kurds?".
+    r"|^who\s+(?:are|were)\s+(?:the|all)\s+(?-i:(?:[a-z]\w*\s+)?(?:[a-z]\w*[^\Wiosu]s|people))"
+    r"(?:\s+(?:mentioned|discussed|named|listed|described|involved|quoted|cited)\b.*)?\s*\??$"
     r"|^what\s+(?:are|were)\s+\w+['\u2019]s?\s+(?:\w+\s+)?\w+s\s*\??$",
     re.IGNORECASE,
 )
