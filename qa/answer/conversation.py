@@ -19,6 +19,10 @@ Example:
     (True, False)
     >>> follows_up("Against whom?"), follows_up("Who won the war?")
     (True, False)
+    >>> follows_up("Which one is about territory?"), follows_up("Which plan is about it?")
+    (True, True)
+    >>> follows_up("Which plan is about territory?")
+    False
     >>> small_talk("thanks!") is not None, small_talk("asdfgh qwerty") is None
     (True, True)
 """
@@ -38,7 +42,9 @@ _PRONOUN = re.compile(
     # "that" as a pronoun ends the question ("How does Putin feel about that?"); elsewhere
     # it is mostly a conjunction ("Did he say that ...").
     r"|\bthat(?=\W*$)"
-    # "one" standing for something named before: "the third one", "that one", "the last ones".
+    # "one" standing for something named before: "the third one", "that one", "the last ones",
+    # "which one".
+    r"|\bwhich\s+ones?\b"
     r"|\b(?:the|that|this|these|those)\s+(?:(?:"
     + "|".join([*ORDINAL_WORDS, "last", "final", "other", "next", "previous", "same"])
     + r")\s+)?ones?\b",
@@ -95,7 +101,8 @@ class Turn:
     search: str
     #: The turn(s) it follows, as ``(role, text)`` for the reader (empty when standalone).
     history: tuple[tuple[str, str], ...]
-    #: The answer it follows, without citation markers ("" when standalone).
+    #: The answer it follows, without citation markers, one line per list item ("" when
+    #: standalone).
     reply: str = ""
 
 
@@ -151,4 +158,5 @@ def resolve(question: str, history: Sequence[dict[str, str]]) -> Turn:
     turns = [("user", f"Question: {_plain(q, 300)}") for q in earlier]
     if reply:
         turns.append(("assistant", _plain(reply, 400)))
-    return Turn(question, " ".join([*earlier, question]), tuple(turns), _plain(reply, 2000))
+    lines = _CITE.sub("", str(reply or "")).strip()  # lines kept: a list's items are lines
+    return Turn(question, " ".join([*earlier, question]), tuple(turns), lines)

@@ -41,6 +41,8 @@ _LAST_ASKED = _LAST | {"final"}  # "the final concern" (an item rarely opens wit
 _LEAD_WORDS = 3
 #: Sentences an item may sit after the previous one (an item may take a few sentences).
 _GAP = 4
+# Words that count items of any list: "the second one", "the third point".
+_ANY_ITEM = frozenset(stem(w) for w in "one ones point item bullet thing sentence line".split())
 
 
 def _rank(sentence: Window) -> int | None:
@@ -117,6 +119,36 @@ def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
     return run[0]
 
 
+def _ordinal(question: str) -> tuple[int, str] | None:
+    """The item ``question`` asks for by its number, 1 for "first", ..., 0 for "last",
+    and the word after the ordinal ("disagreement", "one", or "")."""
+    asked = words(question)
+    # -1 for other words ("zeroth" too: no item).
+    ranks = [0 if w in _LAST_ASKED else int(ORDINAL_WORDS.get(w, "0")) or -1 for w in asked]
+    at = next((i for i, rank in enumerate(ranks) if rank >= 0), None)
+    if at is None:
+        return None
+    return ranks[at], asked[at + 1] if at + 1 < len(asked) else ""
+
+
+def in_reply(question: str, reply: str) -> str | None:
+    """The line of ``reply``, an answer shown as a list ("- ..." lines), that
+    ``question`` asks for by its number ("Tell me more about the second point.",
+    "And the last one?"); ``None`` when it asks for none.
+
+    >>> in_reply("What about the second point?", "- Rain fell.\\n- Wind blew.")
+    'Wind blew.'
+    """
+    lines = [line[2:].strip() for line in reply.splitlines() if line.startswith("- ")]
+    asked = _ordinal(question)
+    if len(lines) < 2 or asked is None:
+        return None
+    rank, after = asked
+    if (after and stem(after) not in _ANY_ITEM) or rank > len(lines):
+        return None
+    return lines[rank - 1]  # rank 0, "the last": the last line
+
+
 def nth(sentences: Sequence[Window], question: str, about: str = "") -> Window | None:
     """The item of the article's ordinal run that a question about one of them asks
     for ("What is the fifth disagreement?", "... the last concern?"); ``None`` when
@@ -125,16 +157,12 @@ def nth(sentences: Sequence[Window], question: str, about: str = "") -> Window |
     ``about`` is what a follow-up is about (the questions it follows and itself): it
     names what "the second one" counts ("What are the five disagreements?").
     """
-    asked = words(question)
-    # 1 for "first", ..., 0 for "last"; -1 for other words ("zeroth" too: no item).
-    ranks = [0 if w in _LAST_ASKED else int(ORDINAL_WORDS.get(w, "0")) or -1 for w in asked]
-    at = next((i for i, rank in enumerate(ranks) if rank >= 0), None)
-    if at is None:
+    asked = _ordinal(question)
+    if asked is None:
         return None
-    rank = ranks[at]
+    rank, after = asked
     # What the question counts: the word after the ordinal ("fifth disagreement"), or
     # for "the second one", what the question or the turns it follows list.
-    after = asked[at + 1] if at + 1 < len(asked) else ""
     head = stem(after) if after and after not in STOPWORDS else _head(about or question)
     run = _run(sentences)
     if head is None or run is None or rank > len(run[0]):

@@ -78,3 +78,14 @@ def windows(passages: Sequence[Passage], pairs: bool = True) -> list[Window]:
                 doubles.append(Window(p, s1, e2, quote, ev, context, pair=True))
         previous = p
     return out + doubles
+
+
+def following(sentences: Sequence[Window], window: Window) -> Window | None:
+    """The sentence of ``sentences`` (single sentences in article order) right after
+    ``window`` in its article, if any."""
+    for i, sentence in enumerate(sentences[:-1]):
+        same = sentence.passage.article_id == window.passage.article_id
+        if same and sentence.end == window.end:
+            after = sentences[i + 1]
+            return after if after.passage.article_id == window.passage.article_id else None
+    return None

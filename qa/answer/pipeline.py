@@ -37,6 +37,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Protocol
@@ -47,7 +48,7 @@ from qa.answer import enumeration, summary
 from qa.answer.cache import AnswerCache, Key
 from qa.answer.compose import Composer
 from qa.answer.conversation import NOT_A_QUESTION, Turn, looks_like_question, resolve, small_talk
-from qa.answer.evidence import windows
+from qa.answer.evidence import Window, following, windows
 from qa.answer.polarity import YesNoCheck, lead
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
@@ -72,6 +73,8 @@ _NOTICE_CUT = "The language model stopped mid-answer ({reason}); the answer may 
 _SEARCH_ALL_UP_TO = 400
 # Claims an answer of each shape may make (lists: as many as verify).
 _CLAIMS = {Shape.FACTOID: 1, Shape.YES_NO: 1, Shape.WHY_HOW: 2}
+# Asking for more about an item: "Tell me more about the second one."
+_MORE = re.compile(r"\b(?:more|elaborate|expand|details?)\b", re.IGNORECASE)
 
 
 class Retriever(Protocol):
@@ -227,7 +230,10 @@ class AnswerPipeline:
         timings["retrieval_ms"] = (time.perf_counter() - t1) * 1000
         answer.hits = retrieval.hits
         composer: Composer | None = None
-        if retrieval.relevant or shape is Shape.SUMMARY:
+        # "What about the second point?" after a list answer: about its second line,
+        # whatever retrieval finds for the words.
+        line = enumeration.in_reply(question, turn.reply) if turn.reply else None
+        if retrieval.relevant or shape is Shape.SUMMARY or line is not None:
             # Read the selection once per question: sizing, numbering and relocation use it.
             everything = self.passages()
             whole = self.whole_article(everything)
@@ -258,10 +264,14 @@ class AnswerPipeline:
                 shown = sentences if whole else windows(numbered, pairs=False)
                 if shape is Shape.LIST:
                     listed = enumeration.find(shown, question)
-                # "What is the fifth disagreement?", or after a list, "And the second one?"
-                item = None if listed else enumeration.nth(shown, question, turn.search)
+                # After a list, "Tell me more about the second point." is about the line
+                # shown; "What is the fifth disagreement?" about the article's numbering.
+                item = None if listed else _item(question, line, turn, shown, verify)
                 if item is not None:
                     listed = [item]
+                    after = following(shown, item) if _MORE.search(question) else None
+                    if after is not None:  # "tell me more": and the sentence after it
+                        listed.append(after)
                     # The item need not repeat the question's words ("Finally, ..." is
                     # "the fifth"): no topic check, as for a list.
                     verifier = verify("")
@@ -277,6 +287,8 @@ class AnswerPipeline:
             ordered = shape in (Shape.LIST, Shape.SUMMARY)
             # A summary has as many sentences as asked for ("in two sentences").
             limit = summary.size(question) if shape is Shape.SUMMARY else _CLAIMS.get(shape)
+            if listed:
+                limit = None  # every sentence chosen is shown
             amend = None
             if shape is Shape.YES_NO:
                 # The question as asked: a follow-up's search joins the earlier question.
@@ -370,6 +382,23 @@ class AnswerPipeline:
         answer.diagnostics["quote_text"] = composer.raw
         if composer.pieces:
             answer.source = "quote"
+
+
+def _item(
+    question: str,
+    line: str | None,
+    turn: Turn,
+    shown: Sequence[Window],
+    verify: Callable[[str], SentenceVerifier],
+) -> Window | None:
+    """The sentence a question asks for by its number: ``line``, the line of the list
+    answer it follows that it asks for, as found in the article, or an item the
+    article numbers itself; ``None`` for neither. ``verify`` makes a verifier for a
+    topic ("" for none)."""
+    found = verify("").check(line, [], "") if line else None
+    if found is not None:
+        return found.window
+    return enumeration.nth(shown, question, turn.search)
 
 
 def _general_summary(shape: Shape, turn: Turn) -> bool:

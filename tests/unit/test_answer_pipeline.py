@@ -303,6 +303,31 @@ def test_after_a_list_the_article_numbers_the_nth_one_is_quoted() -> None:
     assert llm.seen == [] and len(second.citations) == len(last.citations) == 1
 
 
+def test_after_a_list_answer_its_nth_line_is_quoted_and_more_adds_the_sentence_after() -> None:
+    llm = model("unused")
+    shown = ask(llm, "What is this article about?")
+    history = [
+        {"role": "user", "content": "What is this article about?"},
+        {"role": "assistant", "content": shown.text},
+    ]
+    second = ask(llm, "What about the second point?", history)
+    assert llm.seen == [] and [c.quote for c in second.citations] == [shown.citations[1].quote]
+    more = ask(llm, "Tell me more about the second point.", history)
+    first, after = more.citations  # the line shown, then the sentence after it
+    assert first.quote == shown.citations[1].quote and after.start > first.end
+    assert ORIGINAL[first.end : after.start].strip() == ""
+    # A list the model wrote: its last line is found in the article.
+    n = number_of("Kakhovka")
+    items = model(f"1. Zaporozhye Nuclear Power Plant [{n}]\n2. Kakhovka Dam [{n}]", "unused")
+    written = ask(items, "List what the US peace plan asks Russia to hand over.")
+    history = [
+        {"role": "user", "content": "List what the US peace plan asks Russia to hand over."},
+        {"role": "assistant", "content": written.text},
+    ]
+    last = ask(items, "And the last one?", history)
+    assert len(items.seen) == 1 and "Kakhovka Dam" in last.citations[0].quote
+
+
 def test_a_summary_of_the_whole_article_is_chosen_without_the_model() -> None:
     llm = model("unused")
     answer = ask(llm, "What is this article about?")
