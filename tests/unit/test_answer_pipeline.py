@@ -90,6 +90,15 @@ def ask(
     return stream.answer
 
 
+def chat(llm: Any, question: str) -> tuple[Answer, list[dict[str, str]]]:
+    """The answer to ``question`` and the chat history that ends with it."""
+    answer = ask(llm, question)
+    return answer, [
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": answer.text},
+    ]
+
+
 def path(
     llm: Any,
     backend: str = "embedded",
@@ -291,11 +300,7 @@ def test_an_item_the_article_numbers_is_quoted_when_asked_for_by_its_number() ->
 
 def test_after_a_list_the_article_numbers_the_nth_one_is_quoted() -> None:
     llm = model("unused")
-    listed = ask(llm, "What are the five disagreements?")
-    history = [
-        {"role": "user", "content": "What are the five disagreements?"},
-        {"role": "assistant", "content": listed.text},
-    ]
+    _, history = chat(llm, "What are the five disagreements?")
     second = ask(llm, "And the second one?", history)
     assert second.text.startswith("The second concern German peacekeepers")
     last = ask(llm, "What does the last one say?", history)
@@ -305,11 +310,7 @@ def test_after_a_list_the_article_numbers_the_nth_one_is_quoted() -> None:
 
 def test_after_a_list_answer_its_nth_line_is_quoted_and_more_adds_the_sentence_after() -> None:
     llm = model("unused")
-    shown = ask(llm, "What is this article about?")
-    history = [
-        {"role": "user", "content": "What is this article about?"},
-        {"role": "assistant", "content": shown.text},
-    ]
+    shown, history = chat(llm, "What is this article about?")
     second = ask(llm, "What about the second point?", history)
     assert llm.seen == [] and [c.quote for c in second.citations] == [shown.citations[1].quote]
     more = ask(llm, "Tell me more about the second point.", history)
@@ -319,11 +320,7 @@ def test_after_a_list_answer_its_nth_line_is_quoted_and_more_adds_the_sentence_a
     # A list the model wrote: its last line is found in the article.
     n = number_of("Kakhovka")
     items = model(f"1. Zaporozhye Nuclear Power Plant [{n}]\n2. Kakhovka Dam [{n}]", "unused")
-    written = ask(items, "List what the US peace plan asks Russia to hand over.")
-    history = [
-        {"role": "user", "content": "List what the US peace plan asks Russia to hand over."},
-        {"role": "assistant", "content": written.text},
-    ]
+    _, history = chat(items, "List what the US peace plan asks Russia to hand over.")
     last = ask(items, "And the last one?", history)
     assert len(items.seen) == 1 and "Kakhovka Dam" in last.citations[0].quote
 
