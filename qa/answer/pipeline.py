@@ -242,16 +242,21 @@ class AnswerPipeline:
             # Lists and summaries name things the question does not: no topic check there.
             on_topic = shape not in (Shape.LIST, Shape.SUMMARY)
 
+            made: dict[str, SentenceVerifier] = {}
+
             def verify(topic: str) -> SentenceVerifier:
                 """A verifier of claims about ``searched``; ``topic`` ("" for none) is what
-                a supporting sentence must share words with."""
-                return SentenceVerifier(
-                    searched,
-                    self.settings.verification.support_threshold,
-                    topic,
-                    self.settings.verification.min_question_overlap,
-                    turn.reply,
-                )
+                a supporting sentence must share words with. Made once per topic: each
+                splits every searched passage into sentences."""
+                if topic not in made:
+                    made[topic] = SentenceVerifier(
+                        searched,
+                        self.settings.verification.support_threshold,
+                        topic,
+                        self.settings.verification.min_question_overlap,
+                        turn.reply,
+                    )
+                return made[topic]
 
             verifier = verify(turn.search if on_topic else "")
             # The searched passages' single sentences, as the verifier split them.
@@ -266,7 +271,7 @@ class AnswerPipeline:
                     listed = enumeration.find(shown, question)
                 # After a list, "Tell me more about the second point." is about the line
                 # shown; "What is the fifth disagreement?" about the article's numbering.
-                item = None if listed else _item(question, line, turn, shown, verify)
+                item = None if listed else _item(question, line, turn.search, shown, verify)
                 if item is not None:
                     listed = [item]
                     after = following(shown, item) if _MORE.search(question) else None
@@ -387,18 +392,18 @@ class AnswerPipeline:
 def _item(
     question: str,
     line: str | None,
-    turn: Turn,
+    about: str,
     shown: Sequence[Window],
     verify: Callable[[str], SentenceVerifier],
 ) -> Window | None:
     """The sentence a question asks for by its number: ``line``, the line of the list
     answer it follows that it asks for, as found in the article, or an item the
-    article numbers itself; ``None`` for neither. ``verify`` makes a verifier for a
-    topic ("" for none)."""
+    article numbers itself (``about``: see :func:`enumeration.nth`); ``None`` for
+    neither. ``verify`` gives the verifier for a topic ("" for none)."""
     found = verify("").check(line, [], "") if line else None
     if found is not None:
         return found.window
-    return enumeration.nth(shown, question, turn.search)
+    return enumeration.nth(shown, question, about)
 
 
 def _general_summary(shape: Shape, turn: Turn) -> bool:
