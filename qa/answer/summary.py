@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from qa.answer.evidence import Window
 from qa.ingest.split import is_heading
-from qa.store.lexical import content_terms, terms
+from qa.store.lexical import NUMBER_WORDS, content_terms, terms
 
 #: Weight of redundancy against centrality when choosing the next sentence.
 REDUNDANCY = 0.5
@@ -51,16 +51,17 @@ _GENERAL = frozenset(
     )
 )
 _POINTS = re.compile(r"\b(?:points|takeaways|ideas|facts|highlights)\b", re.IGNORECASE)
-_COUNTS = {"a": 1, "single": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-_COUNTS |= {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+#: The most sentences a summary gets, however many are asked for.
+MOST = 10
+_COUNTS = {"a": 1, "single": 1} | {
+    word: int(n) for word, n in NUMBER_WORDS.items() if 1 <= int(n) <= MOST
+}
 # "in two sentences", "a one-sentence summary", "the 3 key points": how many it asks for.
 _COUNT = re.compile(
     rf"\b({'|'.join(_COUNTS)}|\d{{1,2}})[\s-]+(?:(?:short|key|main|bullet|big)\s+)?"
     r"(?:sentences?|points?|bullets?|lines?|takeaways?|ideas?|facts?|highlights?|paragraph)\b",
     re.IGNORECASE,
 )
-#: The most sentences a summary gets, however many are asked for.
-MOST = 10
 
 Embed = Callable[[str], Sequence[float]]
 
