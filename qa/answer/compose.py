@@ -83,6 +83,8 @@ class Composer:
         self._held: list[_Piece] = []
         self._numbers: dict[tuple[str, int, int], int] = {}
         self._seen: set[str] = set()
+        self._written: set[str] = set()  # claims as the reader wrote them
+        self._looping = False
         self._kept: list[tuple[frozenset[str], Supported]] = []
 
     # ----------------------------------------------------------------- input
@@ -129,8 +131,15 @@ class Composer:
 
     def _claim(self, sentence: str, cited_numbers: list[int]) -> Iterator[str]:
         sentence = sentence.strip()
-        if not sentence or is_no_answer(sentence):
+        if self._looping or not sentence or is_no_answer(sentence):
             return
+        # A reader that writes a claim again has run out of them: a small model's list
+        # then loops ("Zelensky [14]. Putin [15]. Zelensky [14]. ...") to its token limit.
+        written = _key(sentence)
+        if written in self._written:
+            self._looping = True
+            return
+        self._written.add(written)
         cited = [self.numbered[n] for n in cited_numbers if n in self.numbered]
         support = self.verifier.check(sentence, cited, self.question)
         if support is not None:
@@ -141,7 +150,7 @@ class Composer:
             yield from self._accept(sentence, support)
 
     def _accept(self, text: str, support: Supported) -> Iterator[str]:
-        key = re.sub(r"\W+", " ", text.lower()).strip()
+        key = _key(text)
         if key in self._seen:  # the same claim twice (small models repeat themselves)
             return
         self._seen.add(key)
@@ -187,13 +196,19 @@ class Composer:
 
     @property
     def full(self) -> bool:
-        """Whether the answer has all the claims it may have (reading can stop)."""
-        return self.limit is not None and len(self._seen) >= self.limit
+        """Whether reading can stop: the answer has all the claims it may have, or the
+        reader repeats a claim it wrote (it loops)."""
+        return self._looping or (self.limit is not None and len(self._seen) >= self.limit)
 
     @property
     def text(self) -> str:
         """Everything emitted so far."""
         return "".join(self.pieces)
+
+
+def _key(text: str) -> str:
+    """``text`` compared as words only (case, punctuation and spacing aside)."""
+    return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def _restates(

@@ -349,7 +349,7 @@ class AnswerPipeline:
             try:
                 for chunk in chunks:
                     yield from composer.feed(chunk)
-                    if composer.full:  # a factoid has its sentence: stop the model writing
+                    if composer.full:  # all its claims, or looping: stop the model
                         break
             finally:
                 close = getattr(chunks, "close", None)

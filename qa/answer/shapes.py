@@ -38,6 +38,10 @@ _SUMMARY = re.compile(
     r"(?:what|what's|whats)\s+(?:is\s+)?(?:this|the)\s+(?:article|story|piece|text|post|report)"
     r"(?:\s+(?:mainly|mostly|really))?\s+about|"
     r"what (?:does|did) (?:this|the) (?:article|story|piece|author) (?:say|argue|claim)\s*\??$|"
+    # "What's this about?", "What is it all about?", "Tell me about this article."
+    r"^(?:so\s+)?(?:what(?:'s|\u2019s|s| is)\s+(?:this|it)(?:\s+all)?\s+about\s*[?.!]*$|"
+    r"(?:please\s+)?tell me (?:about|what) (?:this|the) (?:article|story|piece|text|post|report)"
+    r"(?: is about| says)?\s*[?.!]*$)|"
     r"what (?:happened|is going on)\s*\??$)",
     re.IGNORECASE,
 )

@@ -226,6 +226,22 @@ def test_an_item_said_twice_is_shown_once_and_items_of_one_sentence_all_show() -
     assert [c.n for c in answer.citations] == [1, 2]
 
 
+def test_a_list_that_repeats_an_item_has_run_out_and_stops_there() -> None:
+    # A small model's list loops once it runs out of items; what follows the first
+    # repeat (here a real item, then a marker cut off mid-way) is not read.
+    n, m, k = (number_of(s) for s in ("German peacekeepers", "demilitarize partially", "Kakhovka"))
+    reply = (
+        f"1. German peacekeepers in Ukraine [{n}]\n"
+        f"2. Whether Ukraine will be required to demilitarize partially [{m}]\n"
+        f"3. German peacekeepers in Ukraine [{n}]\n"
+        f"4. Control of the Zaporozhye Nuclear Power Plant and Kakhovka Dam [{k}]\n5"
+    )
+    answer = ask(model(reply), "List the issues between Russia and the US.")
+    lines = answer.text.splitlines()
+    assert len(lines) == 2, answer.text
+    assert "peacekeepers" in lines[0] and "demilitarize" in lines[1]
+
+
 def test_a_yes_the_article_contradicts_becomes_a_no_cited_to_the_sentence_that_says_so() -> None:
     n = number_of("Hegseth")
     reply = f"Yes, Putin favors that there be no ambiguity about this [{n}]."
@@ -325,9 +341,12 @@ def test_after_a_list_answer_its_nth_line_is_quoted_and_more_adds_the_sentence_a
     assert len(items.seen) == 1 and "Kakhovka Dam" in last.citations[0].quote
 
 
-def test_a_summary_of_the_whole_article_is_chosen_without_the_model() -> None:
+@pytest.mark.parametrize(
+    "question", ["What is this article about?", "What's this about?", "Tell me about this article."]
+)
+def test_a_summary_of_the_whole_article_is_chosen_without_the_model(question: str) -> None:
     llm = model("unused")
-    answer = ask(llm, "What is this article about?")
+    answer = ask(llm, question)
     assert llm.seen == [] and answer.diagnostics["reader"] == "extractive"
     assert answer.shape == "summary" and not answer.abstained
     assert len(answer.citations) == 3 and answer.citations[0].start == 0
