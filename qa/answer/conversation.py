@@ -23,6 +23,8 @@ Example:
     (True, True)
     >>> follows_up("Which plan is about territory?")
     False
+    >>> follows_up("Does Putin agree?"), follows_up("Does Putin agree to the plan?")
+    (True, False)
     >>> small_talk("thanks!") is not None, small_talk("asdfgh qwerty") is None
     (True, True)
 """
@@ -57,7 +59,10 @@ _ELLIPSIS = re.compile(
     r"(?:\w+\W*){0,4}$"
     # "Against whom?", "Since when?": a preposition and a question word, nothing else.
     r"|^(?:against|to|with|for|from|by|about|since|until|after|before) (?:whom|who|what|when|"
-    r"where|which)\W*$",
+    r"where|which)\W*$"
+    # "Does Putin agree?", "Did Russia accept?": a yes/no question of a subject and a verb
+    # whose object is what was just said.
+    r"|^(?:does|do|did|will|would|can|could|has|have|had)\s+\S+\s+\w+\W*$",
     re.IGNORECASE,
 )
 _SOCIAL = [

@@ -410,6 +410,27 @@ def test_follow_up_keeps_the_cached_prefix_and_searches_with_the_earlier_questio
     assert "Article 5" in str(human2.content)
 
 
+def test_a_short_yes_no_question_follows_up_on_what_was_just_said() -> None:
+    # "Does Putin agree?" after the plan's request: agree to that, not to anything.
+    retriever = LexicalRetriever(PASSAGES)
+    n = number_of("Kakhovka")
+    llm = model(
+        f"It requests control of the Zaporozhye Nuclear Power Plant and Kakhovka Dam [{n}].",
+        f"No, Putin finds it unacceptable [{n}].",
+    )
+    first = ask(llm, "What does the US peace plan request from Russia?", retriever=retriever)
+    history = [
+        {"role": "user", "content": "What does the US peace plan request from Russia?"},
+        {"role": "assistant", "content": first.text},
+    ]
+    answer = ask(llm, "Does Putin agree?", history, retriever=retriever)
+    assert retriever.searched[-1] == (
+        "What does the US peace plan request from Russia? Does Putin agree?"
+    )
+    assert "request from Russia" in str(llm.seen[-1][1].content)  # the turn it follows
+    assert "Kakhovka" in answer.citations[0].quote
+
+
 def test_a_follow_up_may_be_answered_by_the_sentence_next_to_the_answer_it_follows() -> None:
     # "He then reiterated his earlier danger to impose ...": no word of the question
     # ("threaten", "Trump", "social media"), but it follows what the last answer quoted.
