@@ -20,8 +20,9 @@ be reasoned about):
   "Putin wants to stop the war"; small models drop negations when they copy),
   unless the question itself negates ("What won't the US expand?");
 * and 0 when a name the *question* takes for granted ("Who was Robert's son?")
-  is in neither the passage nor the passage just before it in the article
-  (where a "he" in the passage may have been introduced): small models answer
+  is in neither the passage, the passage just before it in the article (where
+  a "he" in the passage may have been introduced) nor the rest of its
+  paragraph: small models answer
   a question about the wrong person from a right-looking passage. Near-misses
   count as present, so a typo in the question ("Scotish", "Raouliii") does not
   block the answer: names of five letters or more one edit away, or, from six
@@ -31,7 +32,7 @@ be reasoned about):
 Claims are checked against single sentences of the article or two adjacent
 ones (:mod:`qa.answer.verifier` decides which sentence a claim keeps as its
 citation); names and numbers the question takes for granted may sit in the
-surrounding passage or the one before it.
+surrounding passage, the one before it or the rest of its paragraph.
 
 Example:
     >>> round(support("Rollo led the Norse [1].", "Who led them?", "The Norse leader was Rollo."), 2)

@@ -33,7 +33,8 @@ class Window:
     quote: str  # == original_text[start:end]
     #: Cleaned text with planted instructions redacted: what support is computed on.
     evidence: Evidence
-    #: The passage and the one before it: where a "he" may have been introduced.
+    #: The passage, the one before it (where a "he" may have been introduced) and the
+    #: one after it in the same paragraph.
     context: Evidence
     #: Two adjacent sentences rather than one.
     pair: bool = False
@@ -58,14 +59,21 @@ def windows(passages: Sequence[Passage], pairs: bool = True) -> list[Window]:
     """Single sentences, then adjacent pairs within a passage, of ``passages`` in order.
 
     ``passages`` are in article order; the context of each passage includes the
-    one before it when that one is of the same article.
+    one before it when that one is of the same article, and the one after it when
+    that one continues its paragraph.
     """
     out: list[Window] = []
     doubles: list[Window] = []
     previous: Passage | None = None
-    for p in passages:
+    for i, p in enumerate(passages):
         before = redact(previous.text) if previous and previous.article_id == p.article_id else ""
-        context = Evidence.of(f"{before} {redact(p.text)}")
+        # The rest of its paragraph too: "Who led Richard's troops when Cyprus was
+        # conquered?" is answered by "... his troops being led by Guy de Lusignan." in a
+        # paragraph that names Cyprus in its last sentence, a passage later.
+        nxt = passages[i + 1] if i + 1 < len(passages) else None
+        same = nxt is not None and (nxt.article_id, nxt.paragraph) == (p.article_id, p.paragraph)
+        after = redact(nxt.text) if nxt is not None and same else ""
+        context = Evidence.of(f"{before} {redact(p.text)} {after}")
         sentences = sentence_quotes(p)
         for start, end, quote in sentences:
             out.append(

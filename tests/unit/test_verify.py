@@ -91,6 +91,25 @@ def test_question_premise_names_must_be_in_the_passage_or_just_before() -> None:
     assert support("Robert was the father.", typo, "Bohemond's father Robert.") == 1.0
 
 
+def test_a_premise_name_may_come_later_in_the_paragraph_but_not_in_the_next_one() -> None:
+    def passage(index: int, paragraph: int, text: str) -> Passage:
+        return Passage("a", "A", index, paragraph, index * 100, index * 100 + len(text), text, text)
+
+    led = "His troops were led by Guy de Lusignan."
+    named = "He named governors of Cyprus."
+    question = "Who led Richard's troops on Cyprus?"
+    claim = "Guy de Lusignan led them."
+    for paragraph, supported in ((1, True), (2, False)):
+        passages = [
+            passage(0, 1, "Richard sailed."),
+            passage(1, 1, led),
+            passage(2, paragraph, named),
+        ]
+        found = SentenceVerifier(passages, 0.6).check(claim, [], question)
+        assert (found is not None) is supported
+        assert found is None or found.quote == led
+
+
 def test_premise_check_moves_the_citation_to_the_passage_that_names_it() -> None:
     passages = {1: "Richard took Cyprus from Isaac.", 2: "Richard married Berengaria of Navarre."}
     v = verify_sentence("He married Berengaria.", "Whom did Richard marry?", passages, 0.6, [1])
