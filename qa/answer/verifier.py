@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -36,7 +37,8 @@ class Supported:
     window: Window
     score: float
     moved: bool  # the citation moved away from the passage the reader cited
-    #: ``claim`` is the supporting sentence itself, standing in for what the reader wrote.
+    #: ``claim`` stands in for what the reader wrote: the supporting sentence itself, or
+    #: the reader's sentence cut to its main clause.
     restated: bool = False
 
     @property
@@ -108,7 +110,21 @@ class SentenceVerifier:
         founded?" answered "It was founded by the treaty of ...") while the sentence
         that supports it says it ("... began in 911 ...") is answered by that
         sentence: its :attr:`Supported.claim` is the sentence, ``restated`` set.
+        A claim that fails as a whole may hold up without its first subordinate
+        clause, where a small model adds details of its own ("Harold II died at the
+        Battle of Hastings, which took place on 14 September 1066."): then that
+        shorter sentence is the claim, ``restated`` set.
         """
+        found = self._check(claim, cited, question)
+        short = main_clause(claim)
+        if found is not None or short == claim:
+            return found
+        found = self._check(short, cited, question)
+        if found is None or found.restated:
+            return found
+        return replace(found, claim=short, restated=True)
+
+    def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         prepared = Claim.of(claim, question)
         if prepared.has_kind:
             return self._best(prepared, cited, question)
@@ -142,3 +158,26 @@ class SentenceVerifier:
         if chosen is None or best is None:
             return None
         return Supported(prepared.text, chosen, best[1], moved=not best[0])
+
+
+# Where a sentence's first subordinate clause (or aside) begins.
+_CLAUSE = re.compile(
+    r",\s+(?:which|who|whom|whose|when|where|while|as|after|before|because|since|although|"
+    r"though|including|especially|and|but)\b|;|\s+\("
+)
+
+
+def main_clause(sentence: str) -> str:
+    """``sentence`` up to its first subordinate clause, when three words or more are
+    left; otherwise ``sentence`` itself.
+
+    >>> main_clause("Harold died at Hastings, which took place in 1066.")
+    'Harold died at Hastings.'
+    >>> main_clause("Rollo, who led them.")
+    'Rollo, who led them.'
+    """
+    found = _CLAUSE.search(sentence)
+    if found is None:
+        return sentence
+    head = sentence[: found.start()].rstrip(" ,")
+    return f"{head}." if len(head.split()) >= 3 else sentence

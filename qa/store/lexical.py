@@ -65,11 +65,15 @@ def stem(word: str) -> str:
     Example:
         >>> stem("leaders"), stem("ruled"), stem("ruling"), stem("rule"), stem("studies")
         ('leader', 'rul', 'rul', 'rule', 'study')
+        >>> stem("died"), stem("die")
+        ('die', 'die')
     """
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) <= 3 or word.isdigit():
         return word
+    if len(word) == 4 and word.endswith("ied"):  # "died", "tied", "lied": the verb's -d
+        return word[:-1]
     for suffix, repl in (
         ("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""),
         ("edly", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", ""),
@@ -128,7 +132,7 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
 
 
 #: Version of the arrays :meth:`BM25.arrays` writes; a change makes stored indexes stale.
-BM25_FORMAT = 1
+BM25_FORMAT = 2
 
 
 class BM25:

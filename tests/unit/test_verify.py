@@ -110,6 +110,19 @@ def test_a_premise_name_may_come_later_in_the_paragraph_but_not_in_the_next_one(
         assert found is None or found.quote == led
 
 
+def test_a_claim_with_an_invented_clause_is_kept_without_it() -> None:
+    text = (
+        "In 1066, Duke William conquered England killing King Harold II at the Battle of Hastings."
+    )
+    p = _passage(1, text)
+    claim = "Harold II died at the Battle of Hastings, which took place on 14 September 1066."
+    found = SentenceVerifier([p], 0.7).check(claim, [p], "Where did Harold II die?")
+    assert found is not None and found.restated
+    assert found.claim == "Harold II died at the Battle of Hastings."
+    # A clause is cut only where what is left still says something.
+    assert SentenceVerifier([p], 0.7).check("Cats, which fly.", [p], "Who flies?") is None
+
+
 def test_premise_check_moves_the_citation_to_the_passage_that_names_it() -> None:
     passages = {1: "Richard took Cyprus from Isaac.", 2: "Richard married Berengaria of Navarre."}
     v = verify_sentence("He married Berengaria.", "Whom did Richard marry?", passages, 0.6, [1])
