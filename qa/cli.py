@@ -21,7 +21,7 @@ import click
 from pydantic import ValidationError
 
 from qa import offline as _offline  # noqa: F401
-from qa.errors import QAError
+from qa.errors import ModelError, QAError
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
 
@@ -254,6 +254,16 @@ def chat_cmd(ctx: click.Context, article: tuple[str, ...], backend: str | None) 
     bot = _bot(ctx, article, backend, None)
     history: list[dict[str, str]] = []
     click.echo(f"Chatting about: {', '.join(bot.article_ids)} — answers by {bot.model_label}")
+    if bot.settings.generation.backend == "embedded":
+        from qa.llm.warmup import warm_up
+
+        # As the chat window does: the article prefix in every llama.cpp slot, so a
+        # question that lands on another slot than the last one is not read afresh.
+        click.echo("(reading the article ...)", err=True)
+        try:
+            warm_up(bot)
+        except ModelError as exc:  # each answer then says so and quotes the article instead
+            click.echo(f"Note: {exc}", err=True)
     while True:
         try:
             question = input("you> ").strip()

@@ -35,6 +35,8 @@ from qa.store.lexical import terms
 # the same thing ("Third, it's unclear ..." after "It's unclear ..."): the second is
 # dropped. Distinct list items drawn from one sentence share few terms.
 _SAME_CLAIM = 0.8
+# A sentence that ends in an ellipsis ("... during the ultimately ..."): cut short.
+_CUT = re.compile(r"(?:\.{2,}|\u2026)\W*$")
 # List bullets the reader writes; the composer adds its own.
 _BULLET = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 
@@ -145,6 +147,8 @@ class Composer:
         if support is not None:
             if support.restated:
                 sentence = support.claim
+            elif _CUT.search(sentence):  # a copy of a line cut short in the chat history
+                sentence = support.window.text
             if self.amend is not None:
                 sentence, support = self.amend(sentence, support)
             yield from self._accept(sentence, support)

@@ -242,6 +242,15 @@ def test_a_list_that_repeats_an_item_has_run_out_and_stops_there() -> None:
     assert "peacekeepers" in lines[0] and "demilitarize" in lines[1]
 
 
+def test_a_claim_cut_short_with_an_ellipsis_is_shown_as_its_whole_sentence() -> None:
+    # The chat history shows a long list line cut ("... during the ultimately ..."); the
+    # model copies it as it saw it.
+    n = number_of("demilitarize partially")
+    cut = "Third, it's unclear whether Ukraine will be required to demilitarize partially ..."
+    answer = ask(model(f"{cut} [{n}]"), "What is unclear about Ukraine?")
+    assert "..." not in answer.text and "end the conflict" in answer.text
+
+
 def test_a_yes_the_article_contradicts_becomes_a_no_cited_to_the_sentence_that_says_so() -> None:
     n = number_of("Hegseth")
     reply = f"Yes, Putin favors that there be no ambiguity about this [{n}]."
