@@ -90,9 +90,11 @@ def ask(
     return stream.answer
 
 
-def chat(llm: Any, question: str) -> tuple[Answer, list[dict[str, str]]]:
+def chat(
+    llm: Any, question: str, retriever: LexicalRetriever | None = None
+) -> tuple[Answer, list[dict[str, str]]]:
     """The answer to ``question`` and the chat history that ends with it."""
-    answer = ask(llm, question)
+    answer = ask(llm, question, retriever=retriever)
     return answer, [
         {"role": "user", "content": question},
         {"role": "assistant", "content": answer.text},
@@ -209,16 +211,22 @@ def test_list_items_are_verified_one_by_one_and_shown_in_article_order() -> None
     assert starts == sorted(starts)
 
 
+def listed(items: Sequence[tuple[str, str]], question: str, tail: str = "") -> Answer:
+    """The answer to the list ``question`` when the model writes ``items``, each an
+    item and a fragment of the passage it cites, as a numbered list (then ``tail``)."""
+    lines = [f"{i}. {item} [{number_of(where)}]\n" for i, (item, where) in enumerate(items, 1)]
+    return ask(model("".join(lines) + tail), question)
+
+
 def test_an_item_said_twice_is_shown_once_and_items_of_one_sentence_all_show() -> None:
-    n = number_of("demilitarize partially")
-    m = number_of("previous demands")
-    reply = (
-        f"1. It's unclear whether Ukraine will be required to demilitarize partially [{n}]\n"
-        f"2. Third, it's unclear whether Ukraine will be required to demilitarize partially [{n}]\n"
-        f"3. accepting European peacekeepers [{m}]\n"
-        f"4. halting demilitarization [{m}]\n"
-    )
-    answer = ask(model(reply), "List the open issues between Russia and the US.")
+    unclear = "it's unclear whether Ukraine will be required to demilitarize partially"
+    items = [
+        ("I" + unclear[1:], "demilitarize partially"),
+        (f"Third, {unclear}", "demilitarize partially"),
+        ("accepting European peacekeepers", "previous demands"),
+        ("halting demilitarization", "previous demands"),
+    ]
+    answer = listed(items, "List the open issues between Russia and the US.")
     lines = answer.text.splitlines()
     assert len(lines) == 3, answer.text
     assert "demilitarize partially" in lines[0]
@@ -229,14 +237,13 @@ def test_an_item_said_twice_is_shown_once_and_items_of_one_sentence_all_show() -
 def test_a_list_that_repeats_an_item_has_run_out_and_stops_there() -> None:
     # A small model's list loops once it runs out of items; what follows the first
     # repeat (here a real item, then a marker cut off mid-way) is not read.
-    n, m, k = (number_of(s) for s in ("German peacekeepers", "demilitarize partially", "Kakhovka"))
-    reply = (
-        f"1. German peacekeepers in Ukraine [{n}]\n"
-        f"2. Whether Ukraine will be required to demilitarize partially [{m}]\n"
-        f"3. German peacekeepers in Ukraine [{n}]\n"
-        f"4. Control of the Zaporozhye Nuclear Power Plant and Kakhovka Dam [{k}]\n5"
-    )
-    answer = ask(model(reply), "List the issues between Russia and the US.")
+    items = [
+        ("German peacekeepers in Ukraine", "German peacekeepers"),
+        ("Whether Ukraine will be required to demilitarize partially", "demilitarize partially"),
+        ("German peacekeepers in Ukraine", "German peacekeepers"),
+        ("Control of the Zaporozhye Nuclear Power Plant and Kakhovka Dam", "Kakhovka"),
+    ]
+    answer = listed(items, "List the issues between Russia and the US.", tail="5")
     lines = answer.text.splitlines()
     assert len(lines) == 2, answer.text
     assert "peacekeepers" in lines[0] and "demilitarize" in lines[1]
@@ -399,11 +406,7 @@ def test_follow_up_keeps_the_cached_prefix_and_searches_with_the_earlier_questio
         f"Pete Hegseth is the US Secretary of Defense [{n}].",
         f"He said the US won't expand Article 5 common defense guarantees [{n}].",
     )
-    first = ask(llm, "Who is the US Secretary of Defense?", retriever=retriever)
-    history = [
-        {"role": "user", "content": "Who is the US Secretary of Defense?"},
-        {"role": "assistant", "content": first.text},
-    ]
+    _, history = chat(llm, "Who is the US Secretary of Defense?", retriever)
     second = ask(llm, "What did he say about Article 5?", history, retriever=retriever)
     assert not second.abstained and "Article 5" in second.citations[0].quote
     assert retriever.searched[-1] == (
@@ -427,11 +430,7 @@ def test_a_short_yes_no_question_follows_up_on_what_was_just_said() -> None:
         f"It requests control of the Zaporozhye Nuclear Power Plant and Kakhovka Dam [{n}].",
         f"No, Putin finds it unacceptable [{n}].",
     )
-    first = ask(llm, "What does the US peace plan request from Russia?", retriever=retriever)
-    history = [
-        {"role": "user", "content": "What does the US peace plan request from Russia?"},
-        {"role": "assistant", "content": first.text},
-    ]
+    _, history = chat(llm, "What does the US peace plan request from Russia?", retriever)
     answer = ask(llm, "Does Putin agree?", history, retriever=retriever)
     assert retriever.searched[-1] == (
         "What does the US peace plan request from Russia? Does Putin agree?"
