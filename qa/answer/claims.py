@@ -22,12 +22,11 @@ be reasoned about):
 * and 0 when a name the *question* takes for granted ("Who was Robert's son?")
   is in neither the passage, the passage just before it in the article (where
   a "he" in the passage may have been introduced) nor the rest of its
-  paragraph: small models answer
-  a question about the wrong person from a right-looking passage. Near-misses
-  count as present, so a typo in the question ("Scotish", "Raouliii") does not
-  block the answer: names of five letters or more one edit away, or, from six
-  letters, sharing all but the last letter of the shorter name (which also
-  lets "Robertson" match "Roberts").
+  paragraph: small models answer a question about the wrong person from a
+  right-looking passage. Near-misses count as present, so a typo in the
+  question ("Scotish", "Raouliii") does not block the answer: names of five
+  letters or more one edit away, or, from six letters, sharing all but the
+  last letter of the shorter name (which also lets "Robertson" match "Roberts").
 
 Claims are checked against single sentences of the article or two adjacent
 ones (:mod:`qa.answer.verifier` decides which sentence a claim keeps as its
