@@ -276,7 +276,7 @@ def names(text: str) -> set[str]:
 _REQUESTS = frozenset(
     terms(
         "summarize summarise list name describe explain tell give show define compare identify "
-        "outline state please recap enumerate"
+        "outline state please recap enumerate go continue keep elaborate expand"
     )
 )
 

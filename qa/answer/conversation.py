@@ -35,6 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.answer.claims import split_cited
 from qa.store.lexical import ORDINAL_WORDS
 
 _CITE = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
@@ -55,7 +56,8 @@ _PRONOUN = re.compile(
 _POSSESSIVES = frozenset({"his", "her", "its", "their"})
 _ELLIPSIS = re.compile(
     r"^(?:and|but|also|so|what about|how about|and what about|why|why not|how|when|where|"
-    r"who else|anything else|what else|tell me more|more|go on|explain|really)\b[^a-z]*"
+    r"who else|anything else|what else|tell me more|more|go on|explain|really|continue|"
+    r"keep going|elaborate|expand|any more|then what|what happened next)\b[^a-z]*"
     r"(?:\w+\W*){0,4}$"
     # "Against whom?", "Since when?": a preposition and a question word, nothing else.
     r"|^(?:against|to|with|for|from|by|about|since|until|after|before) (?:whom|who|what|when|"
@@ -63,6 +65,13 @@ _ELLIPSIS = re.compile(
     # "Does Putin agree?", "Did Russia accept?": a yes/no question of a subject and a verb
     # whose object is what was just said.
     r"|^(?:does|do|did|will|would|can|could|has|have|had)\s+\S+\s+\w+\W*$",
+    re.IGNORECASE,
+)
+# Asking for more of what was just said, and nothing else.
+_MORE_OF_IT = re.compile(
+    r"^(?:please\s+)?(?:tell me more|say more|more|go on|continue|keep going|elaborate|"
+    r"expand on (?:that|it|this)|more details?|any more|what else|anything else|and then|"
+    r"then what|what happened next)(?:,?\s+please)?\W*$",
     re.IGNORECASE,
 )
 _SOCIAL = [
@@ -117,6 +126,22 @@ def small_talk(text: str) -> str | None:
         if pattern.match(text.strip()):
             return reply
     return None
+
+
+def more_of(question: str, reply: str) -> str | None:
+    """The last sentence of ``reply`` (an answer, citations stripped) when ``question``
+    asks for more of what it said ("Tell me more.", "Go on.", "What else?"); else ``None``.
+
+    >>> more_of("Tell me more.", "- Rain fell.\\n- Wind blew. It was cold.")
+    'It was cold.'
+    >>> more_of("Tell me more about the wind.", "Wind blew.") is None
+    True
+    """
+    if not _MORE_OF_IT.match(question.strip()):
+        return None
+    lines = [line.removeprefix("- ").strip() for line in reply.splitlines() if line.strip()]
+    said = split_cited(lines[-1]) if lines else []
+    return said[-1][0] if said else None
 
 
 def looks_like_question(text: str) -> bool:

@@ -47,7 +47,14 @@ from langchain_core.language_models import BaseChatModel
 from qa.answer import enumeration, summary
 from qa.answer.cache import AnswerCache, Key
 from qa.answer.compose import Composer
-from qa.answer.conversation import NOT_A_QUESTION, Turn, looks_like_question, resolve, small_talk
+from qa.answer.conversation import (
+    NOT_A_QUESTION,
+    Turn,
+    looks_like_question,
+    more_of,
+    resolve,
+    small_talk,
+)
 from qa.answer.evidence import Window, following, windows
 from qa.answer.polarity import YesNoCheck, lead
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
@@ -59,6 +66,7 @@ from qa.answer.verifier import SentenceVerifier
 from qa.ingest.split import Passage
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
+from qa.store.lexical import words
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +241,9 @@ class AnswerPipeline:
         # "What about the second point?" after a list answer: about its second line,
         # whatever retrieval finds for the words.
         line = enumeration.in_reply(question, turn.reply) if turn.reply else None
-        if retrieval.relevant or shape is Shape.SUMMARY or line is not None:
+        # "Tell me more." / "What else?": about the last thing the answer before said.
+        more = more_of(question, turn.reply) if turn.reply and line is None else None
+        if retrieval.relevant or shape is Shape.SUMMARY or line is not None or more is not None:
             # Read the selection once per question: sizing, numbering and relocation use it.
             everything = self.passages()
             whole = self.whole_article(everything)
@@ -271,12 +281,14 @@ class AnswerPipeline:
                     listed = enumeration.find(shown, question)
                 # After a list, "Tell me more about the second point." is about the line
                 # shown; "What is the fifth disagreement?" about the article's numbering.
-                item = None if listed else _item(question, line, turn.search, shown, verify)
+                item = None if listed else _item(question, line or more, turn.search, shown, verify)
                 if item is not None:
                     listed = [item]
-                    after = following(shown, item) if _MORE.search(question) else None
+                    asks_more = more is not None or _MORE.search(question)
+                    after = following(shown, item) if asks_more else None
                     if after is not None:  # "tell me more": and the sentence after it
-                        listed.append(after)
+                        # ... only that, when the answer before showed the sentence whole.
+                        listed = [after] if more and _said(item, turn.reply) else [item, after]
                     # The item need not repeat the question's words ("Finally, ..." is
                     # "the fifth"): no topic check, as for a list.
                     verifier = verify("")
@@ -404,6 +416,11 @@ def _item(
     if found is not None:
         return found.window
     return enumeration.nth(shown, question, about)
+
+
+def _said(window: Window, reply: str) -> bool:
+    """Whether ``reply`` showed the sentence of ``window`` whole."""
+    return " ".join(words(window.text)) in " ".join(words(reply))
 
 
 def _general_summary(shape: Shape, turn: Turn) -> bool:

@@ -439,6 +439,25 @@ def test_a_short_yes_no_question_follows_up_on_what_was_just_said() -> None:
     assert "Kakhovka" in answer.citations[0].quote
 
 
+def test_tell_me_more_continues_from_what_the_answer_before_said_without_the_model() -> None:
+    n = number_of("Hegseth")
+    llm = model(f"Pete Hegseth is the US Secretary of Defense [{n}].")
+    first, history = chat(llm, "Who is Pete Hegseth?")
+    more = ask(llm, "Tell me more.", history)
+    # The whole sentence the short answer came from, then the one after it.
+    assert len(llm.seen) == 1 and len(more.citations) == 2
+    assert more.citations[0].quote == first.citations[0].quote
+    assert more.citations[1].start > more.citations[0].end
+    history += [
+        {"role": "user", "content": "Tell me more."},
+        {"role": "assistant", "content": more.text},
+    ]
+    for question in ("What else?", "Go on."):  # only what comes next, once shown whole
+        after = ask(llm, question, history)
+        assert len(after.citations) == 1, after.text
+        assert after.citations[0].start > more.citations[1].end - 1
+
+
 def test_a_follow_up_may_be_answered_by_the_sentence_next_to_the_answer_it_follows() -> None:
     # "He then reiterated his earlier danger to impose ...": no word of the question
     # ("threaten", "Trump", "social media"), but it follows what the last answer quoted.
