@@ -46,6 +46,7 @@ def timed(bot: Any, question: str, history: list[dict[str, str]]) -> tuple[float
 def main() -> None:
     from qa.chain import ArticleQA
     from qa.evaluation.dataset import load_eval
+    from qa.llm.warmup import warm_up
     from qa.settings import Settings
 
     items = load_eval(SEED_QUESTIONS).items
@@ -56,12 +57,7 @@ def main() -> None:
         settings = Settings(index_dir=Path(tmp) / "index", answer_cache=0)
         for backend in ("embedded", "extractive"):
             bot = ArticleQA(settings=settings, backend=backend)
-            if backend == "embedded":
-                from qa.llm.warmup import warm_up
-
-                warm_up(bot)  # as the chat window does: the article prefix in every slot
-            else:
-                bot.warm_up()
+            warm_up(bot)  # as the chat window does: embedded, the article prefix in every slot
             totals, firsts = [], []
             for q in standalone:
                 total, first, _ = timed(bot, q, [])

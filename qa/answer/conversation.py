@@ -67,11 +67,12 @@ _ELLIPSIS = re.compile(
     r"|^(?:does|do|did|will|would|can|could|has|have|had)\s+\S+\s+\w+\W*$",
     re.IGNORECASE,
 )
-# Asking for more of what was just said, and nothing else.
+# Asking for more of what was just said, and nothing else (each form is a follow-up by
+# ``_ELLIPSIS``: only then is there a reply to say more of).
 _MORE_OF_IT = re.compile(
-    r"^(?:please\s+)?(?:tell me more|say more|more|go on|continue|keep going|elaborate|"
-    r"expand on (?:that|it|this)|more details?|any more|what else|anything else|and then|"
-    r"then what|what happened next)(?:,?\s+please)?\W*$",
+    r"^(?:tell me more|more|go on|continue|keep going|elaborate|expand on (?:that|it|this)|"
+    r"more details?|any more|what else|anything else|and then|then what|what happened next)"
+    r"(?:,?\s+please)?\W*$",
     re.IGNORECASE,
 )
 _SOCIAL = [

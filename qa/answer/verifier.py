@@ -116,9 +116,11 @@ class SentenceVerifier:
         shorter sentence is the claim, ``restated`` set.
         """
         found = self._check(claim, cited, question)
-        short = main_clause(claim)
-        if found is not None or short == claim:
+        if found is not None:
             return found
+        short = main_clause(claim)
+        if short == claim:
+            return None
         found = self._check(short, cited, question)
         if found is None or found.restated:
             return found

@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from qa.answer.cache import AnswerCache
-from qa.answer.conversation import NOT_A_QUESTION
+from qa.answer.conversation import NOT_A_QUESTION, follows_up, more_of
 from qa.answer.pipeline import AnswerPipeline
 from qa.answer.retrieve import Hit, Retrieval
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
@@ -456,6 +456,14 @@ def test_tell_me_more_continues_from_what_the_answer_before_said_without_the_mod
         after = ask(llm, question, history)
         assert len(after.citations) == 1, after.text
         assert after.citations[0].start > more.citations[1].end - 1
+
+
+@pytest.mark.parametrize(
+    "question", ["More.", "Keep going", "Expand on that.", "Any more?", "Tell me more, please."]
+)
+def test_every_request_for_more_follows_up(question: str) -> None:
+    # A request for more is answered from the reply it follows: it must be a follow-up.
+    assert follows_up(question) and more_of(question, "Wind blew.") == "Wind blew."
 
 
 def test_a_follow_up_may_be_answered_by_the_sentence_next_to_the_answer_it_follows() -> None:
