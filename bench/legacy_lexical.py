@@ -3,7 +3,8 @@
 Kept verbatim (scoring loop, normaliser, suffix stripper) so that
 ``bench/retrieval_scale.py`` measures today's code against what it replaced in
 the same run, and the unit tests can prove that the faster ``qa.store.lexical.terms``
-gives identical outputs.
+gives identical outputs (with today's stemmer passed in: the stemmer itself has
+learned since, e.g. demonyms).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.store.lexical import STOPWORDS
 
@@ -48,16 +49,23 @@ def words(text: str) -> list[str]:
     return [w.strip(".,'") for w in _WORD.findall(normalize(text)) if w.strip(".,'")]
 
 
-def terms(text: str) -> list[str]:
+def terms(text: str, stemmer: Callable[[str], str] = stem) -> list[str]:
     """Stemmed tokens without stopwords: the unit of lexical matching."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    return [stemmer(w) for w in words(text) if w not in STOPWORDS]
 
 
 class BM25:
     """Okapi BM25 over a fixed list of texts, scored document by document in Python."""
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
-        self.docs = [Counter(terms(t)) for t in texts]
+    def __init__(
+        self,
+        texts: Sequence[str],
+        k1: float = 1.5,
+        b: float = 0.75,
+        tokenize: Callable[[str], list[str]] = terms,
+    ) -> None:
+        self.tokenize = tokenize
+        self.docs = [Counter(tokenize(t)) for t in texts]
         self.lengths = [sum(d.values()) for d in self.docs]
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
         df: Counter[str] = Counter()
@@ -69,7 +77,7 @@ class BM25:
 
     def scores(self, query: str) -> list[float]:
         """BM25 score of every text for ``query``."""
-        q = set(terms(query))
+        q = set(self.tokenize(query))
         out = []
         for doc, length in zip(self.docs, self.lengths, strict=True):
             score = 0.0

@@ -56,20 +56,7 @@ def normalize(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'").lower()
 
 
-@functools.lru_cache(maxsize=1 << 16)  # words repeat: a corpus has far fewer distinct ones
-def stem(word: str) -> str:
-    """A small suffix stripper: enough to match 'leaders'/'leader', 'ruled'/'ruling'.
-
-    Not a full stemmer: 'ruled' and 'rule' stay apart.
-
-    Example:
-        >>> stem("leaders"), stem("ruled"), stem("ruling"), stem("rule"), stem("studies")
-        ('leader', 'rul', 'rul', 'rule', 'study')
-        >>> stem("died"), stem("die")
-        ('die', 'die')
-    """
-    if word.endswith("'s"):
-        word = word[:-2]
+def _strip_suffix(word: str) -> str:
     if len(word) <= 3 or word.isdigit():
         return word
     if len(word) == 4 and word.endswith("ied"):  # "died", "tied", "lied": the verb's -d
@@ -83,6 +70,52 @@ def stem(word: str) -> str:
                 return word
             return word[: -len(suffix)] + repl
     return word
+
+
+#: Demonyms and the places they name, so that "German peacekeepers" supports
+#: "Germany's peacekeepers" and "Russian" finds "Russia" (plurals too: "Germans").
+_DEMONYMS = {
+    _strip_suffix(demonym): _strip_suffix(place)
+    for place, names in {
+        "afghanistan": "afghan", "africa": "african", "america": "american", "argentina":
+        "argentine argentinian", "asia": "asian", "australia": "australian", "austria":
+        "austrian", "belarus": "belarusian", "belgium": "belgian", "brazil": "brazilian",
+        "britain": "british", "bulgaria": "bulgarian", "canada": "canadian", "china": "chinese",
+        "croatia": "croatian", "denmark": "danish", "egypt": "egyptian", "england": "english",
+        "estonia": "estonian", "europe": "european", "finland": "finnish", "france": "french",
+        "georgia": "georgian", "germany": "german", "greece": "greek", "hungary": "hungarian",
+        "india": "indian", "indonesia": "indonesian", "iran": "iranian", "iraq": "iraqi",
+        "ireland": "irish", "israel": "israeli", "italy": "italian", "japan": "japanese",
+        "korea": "korean", "latvia": "latvian", "lebanon": "lebanese", "lithuania":
+        "lithuanian", "mexico": "mexican", "moldova": "moldovan", "netherlands": "dutch",
+        "nigeria": "nigerian", "norway": "norwegian", "pakistan": "pakistani", "palestine":
+        "palestinian", "poland": "polish", "portugal": "portuguese", "romania": "romanian",
+        "russia": "russian", "scotland": "scottish", "serbia": "serbian", "slovakia": "slovak",
+        "spain": "spanish", "sweden": "swedish", "switzerland": "swiss", "syria": "syrian",
+        "turkey": "turkish", "ukraine": "ukrainian", "vietnam": "vietnamese", "wales": "welsh",
+    }.items()
+    for demonym in names.split()
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1 << 16)  # words repeat: a corpus has far fewer distinct ones
+def stem(word: str) -> str:
+    """A small suffix stripper: enough to match 'leaders'/'leader', 'ruled'/'ruling'.
+
+    Not a full stemmer: 'ruled' and 'rule' stay apart. A demonym stems to its place.
+
+    Example:
+        >>> stem("leaders"), stem("ruled"), stem("ruling"), stem("rule"), stem("studies")
+        ('leader', 'rul', 'rul', 'rule', 'study')
+        >>> stem("died"), stem("die")
+        ('die', 'die')
+        >>> stem("germans"), stem("germany's"), stem("ukrainian")
+        ('germany', 'germany', 'ukraine')
+    """
+    if word.endswith("'s"):
+        word = word[:-2]
+    stemmed = _strip_suffix(word)
+    return _DEMONYMS.get(stemmed, stemmed)
 
 
 def words(text: str) -> list[str]:
@@ -132,7 +165,7 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
 
 
 #: Version of the arrays :meth:`BM25.arrays` writes; a change makes stored indexes stale.
-BM25_FORMAT = 2
+BM25_FORMAT = 3
 
 
 class BM25:

@@ -81,6 +81,17 @@ def test_names_after_an_apostrophe_match_the_passage() -> None:
     assert support("They descend from Pierre Aulnay.", "Who did they descend from?", passage) == 0.0
 
 
+def test_a_place_and_its_demonym_match() -> None:
+    passage = "The second concern German peacekeepers in Ukraine."
+    question = "Which country's peacekeepers?"
+    assert support("Germany's peacekeepers in Ukraine.", question, passage) == 1.0
+    assert (
+        support("Peacekeepers from Germany.", "Whose peacekeepers are in Ukrainian towns?", passage)
+        == 1.0
+    )
+    assert support("France's peacekeepers in Ukraine.", question, passage) == 0.0
+
+
 def test_question_premise_names_must_be_in_the_passage_or_just_before() -> None:
     passage = "His son Bohemond led the army south."
     question = "Who was Robert's son?"
