@@ -4,7 +4,9 @@ No model call rewrites a follow-up: that call used to evict the article's
 cached prompt prefix. Instead, a question that leans on an earlier turn (a
 pronoun, "what about ...", a bare "why?") is searched for together with the
 question it follows, and the reader gets the turn it follows as earlier chat
-messages, after the cached prefix.
+messages, after the cached prefix. A turn that asks the question before of
+another name ("And Putin?" after "What does Trump want?") is answered as that
+whole question ("What does Putin want?"), as if asked so.
 A turn that asks nothing ("thanks", "hi") gets a short reply, and a question
 that does not lean on history is never merged with an older one.
 
@@ -107,10 +109,21 @@ NOT_A_QUESTION = (
 )
 
 
+# "And Putin?", "What about Zelensky?": the question before, asked of another name.
+_AND_NAME = re.compile(
+    r"^(?i:and|what about|how about|and what about)\s+((?:the\s+)?[A-Z][\w'\u2019.-]*"
+    r"(?:\s+[A-Z][\w'\u2019.-]*){0,3})\s*\?*$"
+)
+# A name in a question: capitalised words, not the question's first word.
+_NAME = re.compile(r"(?<=\s)[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)*")
+
+
 @dataclass(frozen=True)
 class Turn:
     """The question as asked, and what it means in the conversation."""
 
+    #: The question to answer: as asked, or the one before asked of another name
+    #: ("And Putin?" after "What does Trump want?" is "What does Putin want?").
     question: str
     #: What retrieval searches for: the question, after the one it follows up.
     search: str
@@ -174,11 +187,43 @@ def _plain(content: object, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+def asked_of(question: str, before: Sequence[str]) -> str | None:
+    """``question`` as a whole question when it asks the one before of another name.
+
+    The question before is itself resolved first ("And Zelensky?" after "And Putin?");
+    it must name exactly one thing for the swap to be unambiguous.
+
+    Example:
+        >>> asked_of("And Putin?", ["What does Trump want?"])
+        'What does Putin want?'
+        >>> asked_of("What about Zelensky?", ["What does Trump want?", "And Putin?"])
+        'What does Zelensky want?'
+        >>> asked_of("And the Zaporozhye Plant?", ["Who controls the Kakhovka Dam?"])
+        'Who controls the Zaporozhye Plant?'
+        >>> asked_of("And Putin?", ["Did Trump meet Zelensky?"]) is None
+        True
+    """
+    other = _AND_NAME.match(question.strip())
+    if other is None or not before:
+        return None
+    earlier = asked_of(before[-1], before[:-1]) or before[-1]
+    names = list(_NAME.finditer(earlier))
+    if len(names) != 1:
+        return None
+    name, start = other.group(1), names[0].start()
+    if earlier[:start].lower().endswith("the ") and name.lower().startswith("the "):
+        name = name[4:]  # "What is the Kakhovka Dam?", then "And the Zaporozhye plant?"
+    return earlier[:start] + name + earlier[names[0].end() :]
+
+
 def resolve(question: str, history: Sequence[dict[str, str]]) -> Turn:
     """The :class:`Turn` for ``question`` after ``history`` (role/content messages)."""
     users = [m for m in history if m.get("role") == "user" and str(m.get("content", "")).strip()]
     if not users or not follows_up(question):
         return Turn(question, question, ())
+    whole = asked_of(question, [str(m["content"]).strip() for m in users])
+    if whole is not None:  # a question of its own now, answered as if asked so
+        return Turn(whole, whole, ())
     # The question it follows, and the one before that if that one followed up too.
     earlier = [str(users[-1]["content"])]
     if len(users) > 1 and follows_up(earlier[0]):

@@ -171,9 +171,9 @@ class AnswerPipeline:
         if small_talk(question) is not None:
             return False
         turn = resolve(question, history)
-        if _general_summary(classify(question), turn):
+        if _general_summary(classify(turn.question), turn):
             return False
-        key = self._cache_key(question, turn)
+        key = self._cache_key(turn)
         if key is None or self.cache is None:
             return True
         # Answered before, or being answered for someone else now (it waits for that).
@@ -182,15 +182,15 @@ class AnswerPipeline:
     def answer_in_progress(self, question: str, history: Sequence[dict[str, str]]) -> bool:
         """Whether the answer to ``question`` is being written for another caller now:
         asking it now waits for that answer (see :meth:`run`)."""
-        key = self._cache_key(question, resolve(question, history))
+        key = self._cache_key(resolve(question, history))
         return key is not None and self.cache is not None and self.cache.writing(key)
 
-    def _cache_key(self, question: str, turn: Turn) -> Key | None:
-        """The answer cache's key for ``question``; ``None`` without a cache or for a
+    def _cache_key(self, turn: Turn) -> Key | None:
+        """The answer cache's key for ``turn``; ``None`` without a cache or for a
         follow-up (answered afresh: its meaning depends on the turns before)."""
         if self.cache is None or turn.history:
             return None
-        return self.cache.key(question)
+        return self.cache.key(turn.question)
 
     def run(self, question: str, history: Sequence[dict[str, str]]) -> Generator[str, None, Answer]:
         """Stream the answer to ``question``; return the final :class:`Answer`."""
@@ -205,7 +205,7 @@ class AnswerPipeline:
             yield reply
             return answer
         turn = resolve(question, history)
-        key = self._cache_key(question, turn)
+        key = self._cache_key(turn)
         if key is None or self.cache is None:
             return (yield from self._answer(question, turn, t0))
         # The same question being answered for someone else now: wait for that answer.
@@ -231,6 +231,7 @@ class AnswerPipeline:
         answer = Answer(
             "", True, [], question, question, self.settings.generation.backend, timings=timings
         )
+        question = turn.question  # "And Putin?" is answered as the whole question it asks
         shape = classify(question)
         answer.standalone_question, answer.shape = turn.search, shape.value
         t1 = time.perf_counter()

@@ -439,6 +439,33 @@ def test_a_short_yes_no_question_follows_up_on_what_was_just_said() -> None:
     assert "Kakhovka" in answer.citations[0].quote
 
 
+def test_and_a_name_asks_the_question_before_of_that_name_as_a_question_of_its_own() -> None:
+    # "And Putin?" after "Who is Pete Hegseth?" is "Who is Putin?": searched, read
+    # and cached as if asked so (the model said "Hegseth ..." again with the history).
+    retriever = LexicalRetriever(PASSAGES)
+    n, m = number_of("Hegseth"), number_of("Vladimir Putin")
+    llm = model(
+        f"Pete Hegseth is the US Secretary of Defense [{n}].",
+        f"Vladimir Putin is the Russian President [{m}].",
+    )
+    pipeline = path(llm, retriever=retriever, cache=AnswerCache(lambda: "g"))
+    _, history = chat(llm, "Who is Pete Hegseth?", retriever)
+    answer = ask(llm, "And Putin?", history, pipeline=pipeline)
+    assert retriever.searched[-1] == "Who is Putin?"
+    assert [m.type for m in llm.seen[-1]] == ["system", "human"]
+    assert "Who is Putin?" in str(llm.seen[-1][1].content)
+    assert not answer.abstained and "Russian President" in answer.citations[0].quote
+    assert not pipeline.needs_model("Who is Putin?", [])
+    # Two names before: which one "And Putin?" replaces is unclear, so it stays a follow-up.
+    history = [
+        {"role": "user", "content": "Did Trump meet Zelensky?"},
+        {"role": "assistant", "content": "Yes [1]."},
+    ]
+    unsure = model("No.")
+    ask(unsure, "And Putin?", history)
+    assert str(unsure.seen[-1][-1].content) == "Question: And Putin?\n"
+
+
 def test_tell_me_more_continues_from_what_the_answer_before_said_without_the_model() -> None:
     n = number_of("Hegseth")
     llm = model(f"Pete Hegseth is the US Secretary of Defense [{n}].")
