@@ -11,7 +11,9 @@ be reasoned about):
   small models invent most, and a question about a date the passage does not
   mention is not answered by it), or when the sentence names someone or
   something (a capitalised word) the passage does not mention (near-misses
-  forgiven as below: "Germany" for "German");
+  forgiven as below: "Germany" for "German"), or joins two names with a
+  particle ("Richard de Lusignan", "Rollo of Denmark") that the passage and
+  the text around it do not join so: a small model recombines the names it read;
 * and 0 when the question asks "When ...?" or "How many ...?" and the sentence
   names no time or quantity;
 * and 0 when the evidence negates a claim term that the sentence states
@@ -187,12 +189,15 @@ class Evidence:
     terms: frozenset[str]
     numbers: frozenset[str]
     negated: frozenset[str] = frozenset()
+    #: The normalised words, space-separated and padded: where joined names are looked up.
+    phrase: str = ""
 
     @classmethod
     def of(cls, text: str) -> Evidence:
         """Evidence from ``text`` (terms also split at apostrophes, numbers normalised)."""
         nums = frozenset(numbers(text, with_words=True))
-        return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text))
+        phrase = f" {' '.join(words(text))} "
+        return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,7 @@ class Claim:
     #: Terms the sentence negates; ``None`` when the question negates something
     #: itself ("What won't the US expand?"), which the answer need not repeat.
     negated: frozenset[str] | None = frozenset()
+    joined: frozenset[str] = frozenset()  # names the sentence joins ("Guy de Lusignan")
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -222,6 +228,7 @@ class Claim:
             frozenset(premise_names(question)),
             names_wanted(question, sentence),
             None if any(map(is_negation, words(question))) else negated_terms(sentence),
+            joined_names(sentence) - joined_names(question),
         )
 
     def support(self, evidence: Evidence, context: Evidence | None = None) -> float:
@@ -245,6 +252,8 @@ class Claim:
             return 0.0
         if _missing(set(self.premise), set(context.terms | evidence.terms)):
             return 0.0
+        if any(f" {j} " not in evidence.phrase + context.phrase for j in self.joined):
+            return 0.0
         found = self.terms & evidence.terms
         # The evidence says "not" where the sentence does not: it says the opposite.
         if self.negated is not None and (found & evidence.negated) - self.negated:
@@ -260,6 +269,21 @@ def support(sentence: str, question: str, passage: str, before: str = "") -> flo
     return Claim.of(sentence, question).support(
         Evidence.of(passage), Evidence.of(f"{before} {passage}")
     )
+
+
+# Two names joined by a particle: "Guy de Lusignan", "Rollo of Denmark".
+_JOINED = re.compile(
+    r"\b[A-Z][\w'\u2019-]*\s+(?:of|de|von|van|du|da|di|del|la|le)\s+[A-Z][\w'\u2019-]*"
+)
+
+
+def joined_names(text: str) -> frozenset[str]:
+    """Names of ``text`` joined by a particle, as normalised words.
+
+    >>> sorted(joined_names("Richard de Lusignan led the Duke of Normandy's men."))
+    ["duke of normandy's", 'richard de lusignan']
+    """
+    return frozenset(" ".join(words(m.group())) for m in _JOINED.finditer(text))
 
 
 def names(text: str) -> set[str]:

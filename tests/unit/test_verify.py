@@ -92,6 +92,13 @@ def test_a_place_and_its_demonym_match() -> None:
     assert support("France's peacekeepers in Ukraine.", question, passage) == 0.0
 
 
+def test_names_the_claim_joins_must_be_joined_so_in_the_passage() -> None:
+    passage = "Richard conquered the island, his troops being led by Guy de Lusignan."
+    question = "Who led Richard's troops?"
+    assert support("Guy de Lusignan led Richard's troops.", question, passage) == 1.0
+    assert support("Richard de Lusignan led Richard's troops.", question, passage) == 0.0
+
+
 def test_question_premise_names_must_be_in_the_passage_or_just_before() -> None:
     passage = "His son Bohemond led the army south."
     question = "Who was Robert's son?"
