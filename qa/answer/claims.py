@@ -14,6 +14,10 @@ be reasoned about):
   forgiven as below: "Germany" for "German"), or joins two names with a
   particle ("Richard de Lusignan", "Rollo of Denmark") that the passage and
   the text around it do not join so: a small model recombines the names it read;
+* and 0 when the sentence copies the passage with one of its names replaced by
+  a name of the question ("When did Richard flee?" answered "Richard fled to
+  Normandy in 1013." from "Because of this, Ethelred fled to Normandy in 1013."):
+  the passage is about someone else;
 * and 0 when the question asks "When ...?" or "How many ...?" and the sentence
   names no time or quantity;
 * and 0 when the evidence negates a claim term that the sentence states
@@ -45,6 +49,7 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -258,7 +263,14 @@ class Claim:
         # The evidence says "not" where the sentence does not: it says the opposite.
         if self.negated is not None and (found & evidence.negated) - self.negated:
             return 0.0
-        return len(found) / len(self.terms)
+        score = len(found) / len(self.terms)
+        # A copy of the evidence about someone else, with the question's name put in.
+        copied = score >= _CHECK_SWAP and self.names & self.premise
+        if copied and any(
+            swapped(self.text, s, self.premise) for s in _SENTENCE.split(evidence.text)
+        ):
+            return 0.0
+        return score
 
 
 def support(sentence: str, question: str, passage: str, before: str = "") -> float:
@@ -270,6 +282,41 @@ def support(sentence: str, question: str, passage: str, before: str = "") -> flo
         Evidence.of(passage), Evidence.of(f"{before} {passage}")
     )
 
+
+def swapped(sentence: str, evidence: str, premise: frozenset[str]) -> bool:
+    """Whether ``sentence`` copies ``evidence`` with one of its names replaced by a
+    name of the question (``premise``) that ``evidence`` lacks: the evidence is about
+    someone else.
+
+    >>> swapped("Richard fled to Normandy in 1013.",
+    ...         "Because of this, Ethelred fled to Normandy in 1013.", frozenset({"richard"}))
+    True
+    >>> swapped("Rollo fled to Normandy in 1013.",
+    ...         "Because of this, he fled to Normandy in 1013.", frozenset({"rollo"}))
+    False
+    """
+    claim, source = _TOKEN.findall(sentence), _TOKEN.findall(evidence)
+    said = set(terms(evidence))
+    match = difflib.SequenceMatcher(
+        None, [w.lower() for w in source], [w.lower() for w in claim], autojunk=False
+    )
+    if sum(b.size for b in match.get_matching_blocks()) < _COPIED * len(claim):
+        return False
+    for op, i1, i2, j1, j2 in match.get_opcodes():
+        if op != "replace":
+            continue
+        old, new = names(" ".join(source[i1:i2])), names(" ".join(claim[j1:j2]))
+        if old and new and not old & (new | premise) and new <= premise and not new & said:
+            return True
+    return False
+
+
+#: Share of a sentence's words, in order, that make it a copy of the evidence.
+_COPIED = 0.6
+#: Support below which no threshold is met anyway: the copy check (slower) is skipped.
+_CHECK_SWAP = 0.5
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"\u201c])")
+_TOKEN = re.compile(r"[\w'\u2019-]+")
 
 # Two names joined by a particle: "Guy de Lusignan", "Rollo of Denmark".
 _JOINED = re.compile(

@@ -177,9 +177,13 @@ def main_clause(sentence: str) -> str:
     'Harold died at Hastings.'
     >>> main_clause("Rollo, who led them.")
     'Rollo, who led them.'
+    >>> main_clause("They used Islamic, Lombard, and Byzantine techniques.")
+    'They used Islamic, Lombard, and Byzantine techniques.'
     """
     found = _CLAUSE.search(sentence)
     if found is None:
         return sentence
     head = sentence[: found.start()].rstrip(" ,")
+    if "," in head and found.group().lstrip(", ").startswith(("and", "but")):
+        return sentence  # ", and" ends a list ("Islamic, Lombard, and Byzantine"), no clause
     return f"{head}." if len(head.split()) >= 3 else sentence

@@ -99,6 +99,20 @@ def test_names_the_claim_joins_must_be_joined_so_in_the_passage() -> None:
     assert support("Richard de Lusignan led Richard's troops.", question, passage) == 0.0
 
 
+def test_a_copy_with_the_questions_name_put_in_for_the_passages_is_not_supported() -> None:
+    # SQuAD 2.0's unanswerable "When did Richard II flee to Normandy?": Ethelred fled.
+    before = "Emma was a sister of Duke Richard II of Normandy."
+    passage = "Because of this, Ethelred fled to Normandy in 1013."
+    question = "When did Richard II flee to Normandy?"
+    assert support("Richard II fled to Normandy in 1013.", question, passage, before) == 0.0
+    asked = "When did Ethelred flee to Normandy?"
+    assert support("Ethelred fled to Normandy in 1013.", asked, passage, before) == 1.0
+    # Names in another order are no swap: "Zelensky and Trump met" says "Trump and Zelensky".
+    met = "The US president Volodymyr Zelensky and Trump met at the Vatican."
+    said = "Yes, Trump and Zelensky met at the Vatican."
+    assert support(said, "Did Trump and Zelensky meet at the Vatican?", met) == 1.0
+
+
 def test_question_premise_names_must_be_in_the_passage_or_just_before() -> None:
     passage = "His son Bohemond led the army south."
     question = "Who was Robert's son?"
