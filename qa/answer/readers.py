@@ -141,8 +141,8 @@ class ExtractiveReader:
     it contains, plus a tiny bonus for better-retrieved passages. Lists the article
     numbers itself ("The second ...", "Finally, ...") quote the items the answer
     path found (:attr:`ReadRequest.listed`). Summaries quote
-    the opening sentence and the sentences most central to the article
-    (:mod:`qa.answer.summary`).
+    the opening sentence and the sentences most central to the article, or its
+    last sentences when asked how it ends (:mod:`qa.answer.summary`).
     """
 
     def __init__(
@@ -162,7 +162,11 @@ class ExtractiveReader:
         number = {(p.article_id, p.start): n for n, p in request.numbered.items()}
         if request.shape is Shape.SUMMARY:
             sentences = windows(list(request.numbered.values()), pairs=False)
-            chosen = summary.central(sentences, self.embed, summary.size(request.question))
+            count = summary.size(request.question)
+            if summary.asks_ending(request.question):
+                chosen = summary.closing(sentences, count)
+            else:
+                chosen = summary.central(sentences, self.embed, count)
         elif request.listed:  # the article numbers the items itself
             chosen = list(request.listed)
         else:

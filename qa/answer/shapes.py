@@ -42,7 +42,12 @@ _SUMMARY = re.compile(
     r"^(?:so\s+)?(?:what(?:'s|\u2019s|s| is)\s+(?:this|it)(?:\s+all)?\s+about\s*[?.!]*$|"
     r"(?:please\s+)?tell me (?:about|what) (?:this|the) (?:article|story|piece|text|post|report)"
     r"(?: is about| says)?\s*[?.!]*$)|"
-    r"what (?:happened|is going on)\s*\??$)",
+    r"what (?:happened|is going on)\s*\??$)|"
+    # How it ends: "What's the conclusion?", "How does the article end?"
+    r"^(?:what(?:'s|\u2019s|s| is| are)\s+(?:the|its|the author's|the article's)\s+"
+    r"(?:conclusions?|bottom line|last (?:paragraph|lines?|words))\s*\??$|"
+    r"how does (?:it|this|the (?:article|story|piece)) (?:end|conclude|finish|close)\s*\??$|"
+    r"what does (?:it|the (?:article|story|piece|author)) conclude\s*\??$)",
     re.IGNORECASE,
 )
 _LIST = re.compile(

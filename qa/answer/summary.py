@@ -7,7 +7,8 @@ the opening sentence comes first (news puts the gist there), then the
 sentences closest to the article's mean sentence vector, each penalised by its
 likeness to the sentences already chosen (maximal marginal relevance), so the
 summary covers the article instead of repeating its most common point. Shown in
-article order.
+article order. Asked how the article ends ("What's the conclusion?"), the last
+sentences are quoted instead, a republishing or subscription note aside.
 
 Vectors are sentence embeddings when an encoder is given; otherwise tf-idf
 term vectors over the article's own sentences.
@@ -47,8 +48,22 @@ _GENERAL = frozenset(
         "article story piece text post report author writer summary summarize summarise sum "
         "gist overview recap main key points ideas takeaways message argument facts mainly "
         "mostly really happened going give tell please briefly short quick few sentences "
-        "brief general whole say says argue claim bullet bullets line lines paragraph tl dr"
+        "brief general whole say says argue claim bullet bullets line lines paragraph tl dr "
+        "end ends conclusion conclude concludes final last closing finish bottom word thought"
     )
+)
+# How the article ends: its conclusion, its last lines.
+_ENDING = re.compile(
+    r"\bconclu\w*|\bbottom line\b"
+    r"|\b(?:it|this|article|story|piece|text|author)\s+(?:ends?|finish(?:es)?|closes?)\W*$"
+    r"|\b(?:last|final|closing)\s+(?:paragraph|part|lines?|sentences?|section|words|thoughts?)\b",
+    re.IGNORECASE,
+)
+# What a republished article ends with that is no part of it.
+_BOILERPLATE = re.compile(
+    r"\b(?:originally (?:published|appeared)|republished|subscribe|newsletter|sign up|"
+    r"all rights reserved|copyright|follow (?:us|me)|click here|read more)\b",
+    re.IGNORECASE,
 )
 _POINTS = re.compile(r"\b(?:points|takeaways|ideas|facts|highlights)\b", re.IGNORECASE)
 #: The most sentences a summary gets, however many are asked for.
@@ -73,6 +88,24 @@ def is_general(question: str) -> bool:
     (True, False)
     """
     return not (set(content_terms(_COUNT.sub(" sentences ", question))) - _GENERAL)
+
+
+def asks_ending(question: str) -> bool:
+    """Whether ``question`` asks how the article ends.
+
+    >>> asks_ending("How does the article end?"), asks_ending("What's the conclusion?")
+    (True, True)
+    >>> asks_ending("When did the war end in 1945?"), asks_ending("What is the last dam?")
+    (False, False)
+    """
+    return bool(_ENDING.search(question))
+
+
+def closing(sentences: Sequence[Window], count: int = 3) -> list[Window]:
+    """The article's last ``count`` sentences, a republishing or subscription note and
+    headings aside, in article order."""
+    kept = [w for w in sentences if not is_heading(w.text) and not _BOILERPLATE.search(w.text)]
+    return kept[-count:] if count > 0 else []
 
 
 def size(question: str) -> int:

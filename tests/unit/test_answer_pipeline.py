@@ -391,6 +391,17 @@ def test_a_summary_has_as_many_sentences_as_asked_for(question: str, count: int)
     assert len(answer.citations) == 1
 
 
+@pytest.mark.parametrize("question", ["How does the article end?", "What's the conclusion?"])
+def test_how_the_article_ends_is_its_last_sentences_without_the_republishing_note(
+    question: str,
+) -> None:
+    llm = model("unused")
+    answer = ask(llm, question)
+    assert llm.seen == [] and answer.shape == "summary" and len(answer.citations) == 3
+    assert "deadlock will still be very challenging" in answer.citations[-1].quote
+    assert "originally published" not in answer.text
+
+
 def test_summary_of_one_topic_that_fails_verification_quotes_central_sentences() -> None:
     llm = model("The article is a moving poem about hope [1].")
     answer = ask(llm, "Summarize what the article says about the peace plan.")
