@@ -53,6 +53,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from qa.ingest.split import ends_in_abbreviation
 from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, stem, terms, words
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -77,6 +78,9 @@ _PREFIX = re.compile(
 )
 
 
+_CUT = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])+\s+|\s+(?![\u2014\u2013a-z-]))|\n+")
+
+
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into ``(sentence, cited numbers)``; markers bind leftwards."""
     out: list[tuple[str, list[int]]] = []
@@ -84,10 +88,14 @@ def split_cited(answer: str) -> list[tuple[str, list[int]]]:
     # or the rest of the marker has not streamed in yet.
     answer = _UNCLOSED.sub("", answer)
     # Cut after sentence punctuation (and any markers that follow it), or after markers
-    # that end a line.
-    pieces = re.split(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])*)\s+|\n+", answer.strip())
+    # that end a line; not before a dash or a lowercase word ("RIVERTON, Ore. — The ..."),
+    # nor after an abbreviation ("Mr. Smith").
+    pieces = _CUT.split(answer.strip())
     buf = ""
     for i, piece in enumerate(pieces):
+        if i % 2 == 1 and piece is not None and "[" not in piece and ends_in_abbreviation(buf):
+            buf += " "
+            continue
         buf += piece or ""
         if i % 2 == 1 or i == len(pieces) - 1:  # a separator group or the tail
             text = buf.strip()

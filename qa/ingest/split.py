@@ -23,7 +23,7 @@ from typing import Any
 from qa.ingest.loader import Article
 
 # Abbreviations after which a period does not end a sentence.
-_ABBREV = {
+_ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "no", "vs", "etc", "inc", "ltd",
     "co", "corp", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "rev", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s",
@@ -34,16 +34,20 @@ _BOUNDARY = re.compile(
 )
 
 
+def ends_in_abbreviation(text: str) -> bool:
+    """Whether the period ending ``text`` belongs to an abbreviation or an initial
+    ("Mr.", "J."), not to the end of a sentence."""
+    word = text.rsplit(None, 1)[-1] if text.strip() else ""
+    return word.lower().rstrip(".") in _ABBREVIATIONS or bool(re.fullmatch(r"[A-Z]\.?", word))
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence ``(start, end)`` spans of ``text[start:end]``, in ``text`` coordinates."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
-        word = (
-            text[cursor : match.start()].rsplit(None, 1)[-1] if text[cursor : match.start()] else ""
-        )
-        if word.lower().rstrip(".") in _ABBREV or re.fullmatch(r"[A-Z]", word):
+        if ends_in_abbreviation(text[cursor : match.start()]):
             continue  # "Mr. Smith", "J. Smith"
         stop = match.end() - (len(match.group()) - len(match.group().rstrip()))
         if stop > cursor:

@@ -36,6 +36,15 @@ def test_split_cited_binds_markers_to_sentences() -> None:
     ]
 
 
+def test_split_cited_keeps_datelines_and_abbreviations_in_their_sentence() -> None:
+    dateline = "RIVERTON, Ore. \u2014 The council voted 7-2 on Tuesday [1]."
+    assert split_cited(dateline) == [(dateline.replace(" [1]", ""), [1])]
+    assert split_cited("Mr. Smith and J. Doe voted. Ms. Ruiz did not [2].") == [
+        ("Mr. Smith and J. Doe voted.", []),
+        ("Ms. Ruiz did not.", [2]),
+    ]
+
+
 def test_supported_citation_is_kept() -> None:
     v = verify_sentence(
         "Pete Hegseth is the US Secretary of Defense.", "Who is Pete Hegseth?", PASSAGES, 0.6, [2]
