@@ -128,7 +128,13 @@ _WANTS = {
         re.I,
     ),
     "quantity": re.compile(
-        r"^\s*how (?:many|much)\b|\b(?:what|which) (?:number|percentage|share|amount)\b", re.I
+        r"^\s*how (?:many|much|old|far|high|tall|deep|wide)\b"
+        r"|\b(?:what|which) (?:number|percentage|share|amount)\b"
+        # "What is the population of ...?", "What was the vote count?"
+        r"|^\s*what(?:'s|\u2019s| is| was| are| were) (?:the |its |their )?(?:\w+ )?(?:population|"
+        r"cost|price|count|tally|total|budget|death toll|toll|percentage|margin|age|height|"
+        r"length|distance|speed|temperature)\b",
+        re.I,
     ),
 }
 _HAS = {

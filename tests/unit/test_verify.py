@@ -185,6 +185,10 @@ def test_when_and_how_many_claims_must_name_a_time_or_a_quantity() -> None:
     assert support("They contributed to the impasse.", "When did they meet?", passage) == 0.0
     assert support("In spring 2022.", "When did the impasse happen?", passage) == 1.0
     assert support("Five disagreements.", "How many contributed?", passage) == 1.0
+    # "What is the population ...?", "... the vote count?" ask for quantities too.
+    dateline = "RIVERTON, Ore. \u2014 The council voted 7-2 on Tuesday."
+    assert support("Riverton, Ore.", "What is the population of Riverton?", dateline) == 0.0
+    assert support("It voted 7-2.", "What was the vote count?", dateline) == 1.0
 
 
 def test_requests_and_meta_lead_ins_are_not_claims_or_names() -> None:
