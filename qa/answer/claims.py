@@ -408,8 +408,31 @@ def _one_edit(a: str, b: str) -> bool:
 
 def _terms_of(text: str) -> set[str]:
     """Terms of ``text``, also split at apostrophes, so "d'Aulps" yields "aulp" as
-    :func:`names` does."""
-    return set(terms(text)) | set(terms(re.sub(r"['\u2019]", " ", text)))
+    :func:`names` does, and the initials of its names ("Chief Executive Officer"
+    yields "ceo")."""
+    return set(terms(text)) | set(terms(re.sub(r"['\u2019]", " ", text))) | initialisms(text)
+
+
+# Capitalised words in a row, "of"/"for"/"and" between them allowed ("Army Corps of
+# Engineers").
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and)\s+)?[A-Z][a-z]+)+")
+
+
+def initialisms(text: str) -> set[str]:
+    """Initials of two to five capitalised words in a row: what an acronym stands for.
+
+    >>> sorted(initialisms("Chief Executive Officer Mark Delaney"))[:4]
+    ['ce', 'ceo', 'ceom', 'ceomd']
+    >>> "ace" in initialisms("the Army Corps of Engineers will review it")
+    True
+    """
+    out = set()
+    for run in _NAME_RUN.finditer(text):
+        initials = "".join(w[0] for w in run.group().split() if w[0].isupper()).lower()
+        for i in range(len(initials) - 1):
+            for j in range(i + 2, min(len(initials), i + 5) + 1):
+                out.add(initials[i:j])
+    return out
 
 
 def _number_terms(text: str) -> list[str]:

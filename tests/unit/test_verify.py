@@ -122,6 +122,15 @@ def test_a_copy_with_the_questions_name_put_in_for_the_passages_is_not_supported
     assert support(said, "Did Trump and Zelensky meet at the Vatican?", met) == 1.0
 
 
+def test_an_acronym_matches_the_name_it_stands_for() -> None:
+    passage = "Chief Executive Officer Mark Delaney said the Army Corps of Engineers agreed."
+    assert support("Mark Delaney is the CEO.", "Who runs it?", passage) == 1.0
+    verifier = SentenceVerifier([_passage(1, passage)], 0.7, "Who is the CEO?", 0.25)
+    assert verifier.check("Mark Delaney.", [], "Who is the CEO?") is not None
+    assert support("The ACE agreed.", "Who agreed?", passage) == 1.0
+    assert support("The FBI agreed.", "Who agreed?", passage) == 0.0
+
+
 def test_question_premise_names_must_be_in_the_passage_or_just_before() -> None:
     passage = "His son Bohemond led the army south."
     question = "Who was Robert's son?"
