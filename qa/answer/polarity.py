@@ -142,7 +142,9 @@ class YesNoCheck:
             if negates(support.window.text, self.question):
                 return f"No: {text}", support
             return (f"Yes: {text}" if self.said == "yes" else text), support
-        sentence = self.best()
-        if sentence is None or not negates(sentence.text, self.question):
-            return text, support
-        return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
+        # The sentence that covers the question best, else the one the "Yes" stands on
+        # ("Did the stock rise?" answered "Yes, the shares fell 4.2%").
+        for sentence in (self.best(), support.window):
+            if sentence is not None and negates(sentence.text, self.question):
+                return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
+        return text, support

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from qa.answer.claims import is_no_answer, split_cited, support, wanted_kind
-from qa.answer.verifier import SentenceVerifier
+from qa.answer.evidence import windows
+from qa.answer.polarity import YesNoCheck
+from qa.answer.verifier import SentenceVerifier, Supported
 from qa.ingest.split import Passage
 
 PASSAGES = {
@@ -217,3 +219,14 @@ def test_no_answer_phrases() -> None:
     ]:
         assert is_no_answer(text), text
     assert not is_no_answer("Trump met Zelensky at the Vatican.")
+
+
+def test_a_yes_whose_own_sentence_says_the_opposite_becomes_a_no() -> None:
+    text = "Novatek's shares fell 4.2% in after-hours trading. The stock lost a third this year."
+    sentences = windows([_passage(1, text)], pairs=False)
+    question = "Did Novatek's stock rise after the earnings call this quarter?"
+    check = YesNoCheck(sentences, question)
+    assert check.best() is None  # no sentence holds half the question's words
+    said = "Yes, Novatek's shares fell 4.2%."
+    amended, support = check.amend(said, Supported(said, sentences[0], 1.0, moved=False))
+    assert amended.startswith("No: Novatek's shares fell") and support.window is sentences[0]
