@@ -34,11 +34,24 @@ _BOUNDARY = re.compile(
 )
 
 
+# US states as datelines write them ("SAN JOSE, Calif. (Reuters) -"): capitalised, so that
+# "fell ill." or "critical mass." still end sentences ("D.C." and "N.Y." often end one).
+_STATES = frozenset(
+    "Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo Mont "
+    "Neb Nev Okla Ore Pa Tenn Tex Va Vt Wash Wis Wyo".split()
+)
+
+
 def ends_in_abbreviation(text: str) -> bool:
     """Whether the period ending ``text`` belongs to an abbreviation or an initial
-    ("Mr.", "J."), not to the end of a sentence."""
+    ("Mr.", "J.", "Calif."), not to the end of a sentence."""
     word = text.rsplit(None, 1)[-1] if text.strip() else ""
-    return word.lower().rstrip(".") in _ABBREVIATIONS or bool(re.fullmatch(r"[A-Z]\.?", word))
+    bare = word.rstrip(".")
+    return (
+        bare.lower() in _ABBREVIATIONS
+        or bare.lstrip("(\"'\u201c") in _STATES
+        or bool(re.fullmatch(r"[A-Z]\.?", word))
+    )
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

@@ -60,6 +60,15 @@ def test_sentences_respect_abbreviations() -> None:
         "They talked.",
         "J. Doe left!",
     ]
+    dateline = (
+        "SAN JOSE, Calif. (Reuters) - Novatek cut jobs. He fell ill. She went to D.C. Then home."
+    )
+    assert [dateline[a:b] for a, b in sentence_spans(dateline)] == [
+        "SAN JOSE, Calif. (Reuters) - Novatek cut jobs.",
+        "He fell ill.",
+        "She went to D.C.",
+        "Then home.",
+    ]
 
 
 def test_passages_respect_size_paragraphs_and_sentences() -> None:
