@@ -410,7 +410,42 @@ def _terms_of(text: str) -> set[str]:
     """Terms of ``text``, also split at apostrophes, so "d'Aulps" yields "aulp" as
     :func:`names` does, and the initials of its names ("Chief Executive Officer"
     yields "ceo")."""
-    return set(terms(text)) | set(terms(re.sub(r"['\u2019]", " ", text))) | initialisms(text)
+    return (
+        set(terms(text))
+        | set(terms(re.sub(r"['\u2019]", " ", text)))
+        | initialisms(text)
+        | byline_terms(text)
+    )
+
+
+# A byline ("By Sarah Klein") and a line that is only a date ("June 3, 2025", "Updated:
+# Tuesday, 3 June 2025"): who wrote the article and when, though neither says "wrote".
+_BYLINE = re.compile(
+    r"^\s*(?:[Ww]ritten |[Rr]eported )?[Bb][Yy]\s+[A-Z][\w.'\u2019-]+"
+    r"(?:\s+(?:[A-Z][\w.'\u2019-]+|and|de|van|von))*(?:\s*,\s*[A-Z][\w .'\u2019-]*)?\s*$",
+    re.MULTILINE,
+)
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:published|updated|posted)\b:?\s*)?(?:[A-Z][a-z]+day,?\s*)?"
+    r"(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    r"(?:\s+\d{1,2})?,?\s+\d{4}\b[^.!?\n]{0,30}$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_WROTE = frozenset(terms("wrote written write writes writer author authored byline"))
+_DATED = frozenset(terms("published publish posted post dated date written wrote"))
+
+
+def byline_terms(text: str) -> frozenset[str]:
+    """What a byline or a date line of ``text`` says without the words: that someone
+    wrote it, or when it was published.
+
+    >>> sorted(byline_terms("By Sarah Klein"))[:3], "publish" in byline_terms("June 3, 2025")
+    (['author', 'byline', 'write'], True)
+    >>> byline_terms("By Tuesday, the council had voted.")
+    frozenset()
+    """
+    found = _WROTE if _BYLINE.search(text) else frozenset()
+    return found | _DATED if _DATE_LINE.search(text) else found
 
 
 # Capitalised words in a row, "of"/"for"/"and" between them allowed ("Army Corps of

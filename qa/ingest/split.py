@@ -77,18 +77,19 @@ _CLOSERS = "\"'\u201d\u2019)]"
 
 
 def is_heading(text: str) -> bool:
-    """Whether ``text`` is a title or section heading: one short line that ends no
-    sentence. It names a topic and answers nothing.
+    """Whether ``text`` is a title, a section heading or a byline: short lines that
+    end no sentence. They name a topic or a writer and answer nothing.
 
     >>> is_heading("The Normans"), is_heading("Key points:"), is_heading("It rained.")
     (True, True, False)
+    >>> is_heading("By Sarah Klein\\nJune 3, 2025"), is_heading("Cut jobs\\nIt rained.")
+    (True, False)
     """
-    line = text.strip()
-    return (
-        bool(line)
-        and "\n" not in line
-        and len(line.split()) <= HEADING_WORDS
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return bool(lines) and all(
+        len(line.split()) <= HEADING_WORDS
         and not line.rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026"))
+        for line in lines
     )
 
 

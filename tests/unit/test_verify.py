@@ -5,6 +5,7 @@ from __future__ import annotations
 from qa.answer.claims import is_no_answer, split_cited, support, wanted_kind
 from qa.answer.evidence import windows
 from qa.answer.polarity import YesNoCheck
+from qa.answer.summary import central
 from qa.answer.verifier import SentenceVerifier, Supported
 from qa.ingest.split import Passage
 
@@ -230,3 +231,17 @@ def test_a_yes_whose_own_sentence_says_the_opposite_becomes_a_no() -> None:
     said = "Yes, Novatek's shares fell 4.2%."
     amended, support = check.amend(said, Supported(said, sentences[0], 1.0, moved=False))
     assert amended.startswith("No: Novatek's shares fell") and support.window is sentences[0]
+
+
+def test_a_byline_and_a_date_line_say_who_wrote_the_article_and_when() -> None:
+    passages = [
+        _passage(1, "By Sarah Klein\nJune 3, 2025"),
+        _passage(2, "Novatek said on Monday it would cut about 1,500 jobs."),
+    ]
+    wrote = SentenceVerifier(passages, 0.7, "Who wrote this?", 0.25)
+    assert wrote.check("Sarah Klein.", [], "Who wrote this?") is not None
+    assert wrote.check("Novatek.", [], "Who wrote this?") is None
+    when = SentenceVerifier(passages, 0.7, "When was it published?", 0.25)
+    assert when.check("June 3, 2025.", [], "When was it published?") is not None
+    # A byline is no opening sentence of a summary.
+    assert central(windows(passages, pairs=False), count=1)[0].text.startswith("Novatek said")
