@@ -88,7 +88,7 @@ def load_eval(path: Path) -> EvalSet:
         raise InputError(f"{path.name} is neither SQuAD 2.0 JSON nor JSONL") from None
     evalset = EvalSet([])
     for entry in data:
-        article_id = "eval-" + slugify(entry["title"])
+        article_id = slugify("eval-" + entry["title"])  # at most 63 characters
         body = "\n\n".join(p["context"].strip() for p in entry["paragraphs"])
         evalset.articles.append(
             parse_article(f"{entry['title']}\n\n{body}", f"{article_id}.txt", article_id)

@@ -64,6 +64,10 @@ def test_load_squad() -> None:
     assert len(data.items) == 208
     assert sum(i.unanswerable for i in data.items) == 112
     assert data.articles[0].article_id == "eval-normans"
+    # Headlines longer than an article id allows are cut to fit (they used to fail).
+    news = load_eval(PROJECT_ROOT / "bench" / "news_questions.json")
+    assert all(len(a.article_id) <= 63 for a in news.articles) and len(news.articles) == 2
+    assert sum(i.unanswerable for i in news.items) == 12
 
 
 def test_load_jsonl_and_errors(tmp_path: Path) -> None:
