@@ -200,6 +200,13 @@ def negated_terms(text: str) -> frozenset[str]:
     return frozenset(t for t, always in negated.items() if always)
 
 
+# "SAN JOSE, Calif. (Reuters) - ", "RIVERTON, Ore. \u2014 ": the place a wire story was filed.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\u2019-]{2,}(?: [A-Z][A-Z.'\u2019-]+)*(?:,(?: [A-Z][\w.]*){1,2})?"
+    r"(?: \([^)]{1,40}\))? *[-\u2013\u2014]+ +"
+)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Text that may support a claim, with its terms computed once."""
@@ -213,7 +220,9 @@ class Evidence:
 
     @classmethod
     def of(cls, text: str) -> Evidence:
-        """Evidence from ``text`` (terms also split at apostrophes, numbers normalised)."""
+        """Evidence from ``text`` (terms also split at apostrophes, numbers normalised),
+        a leading dateline aside: where a story was filed answers no "Where ...?"."""
+        text = _DATELINE.sub("", text, count=1)
         nums = frozenset(numbers(text, with_words=True))
         phrase = f" {' '.join(words(text))} "
         return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)

@@ -245,3 +245,10 @@ def test_a_byline_and_a_date_line_say_who_wrote_the_article_and_when() -> None:
     assert when.check("June 3, 2025.", [], "When was it published?") is not None
     # A byline is no opening sentence of a summary.
     assert central(windows(passages, pairs=False), count=1)[0].text.startswith("Novatek said")
+
+
+def test_the_dateline_is_where_a_story_was_filed_not_an_answer() -> None:
+    passage = "SAN JOSE, Calif. (Reuters) - Novatek said it would close two factories in Malaysia."
+    question = "Where will Novatek close factories?"
+    assert support("In San Jose, Calif.", question, passage) == 0.0
+    assert support("In Malaysia.", question, passage) == 1.0
