@@ -67,7 +67,7 @@ ceiling: install-bench model
 
 # qa vs plain LangChain RAG vs the extractive picker, same questions, same run (about an hour).
 compare: install-bench model
-	$(BIN)/python bench/compare.py seed squad-whole squad-topk --chart docs/answer_comparison.png
+	$(BIN)/python bench/compare.py seed news squad-whole squad-topk --chart docs/answer_comparison.png
 
 shapes: install
 	$(BIN)/python bench/shape_accuracy.py

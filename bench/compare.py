@@ -9,11 +9,12 @@ correct-and-cited, false abstention and unanswerable abstention.
 
 Data sets, each run in the mode named:
     seed        bench/seed_questions.jsonl (whole-article mode: the seed is short)
+    news        bench/news_questions.json, two wire stories (whole-article mode)
     squad-topk  SQuAD 2.0 Normans, one long article (top-k passages)
     squad-whole SQuAD 2.0 Normans cut into articles of <= 6,000 characters (whole article)
 
 Usage:
-    python bench/compare.py seed squad-whole squad-topk [--squad-limit N] [--chart docs/answer_comparison.png]
+    python bench/compare.py seed news squad-whole squad-topk [--squad-limit N] [--chart docs/answer_comparison.png]
     python bench/compare.py squad-topk --pipelines baseline extractive   # merge into an earlier run
     python bench/compare.py --chart docs/answer_comparison.png           # chart what was run
 """
@@ -28,6 +29,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_QUESTIONS = ROOT / "bench" / "seed_questions.jsonl"
+NEWS_QUESTIONS = ROOT / "bench" / "news_questions.json"
+DATASETS = ("seed", "news", "squad-whole", "squad-topk")
 SQUAD = ROOT.parent / "shared" / "eval" / "squad2_normans.json"
 OUT = ROOT / "bench" / "out"
 METRICS = [
@@ -49,6 +52,8 @@ def run(
 
     if dataset == "seed":
         evalset = load_eval(SEED_QUESTIONS)
+    elif dataset == "news":
+        evalset = load_eval(NEWS_QUESTIONS)
     else:
         evalset = load_eval(SQUAD)
         if dataset == "squad-whole":
@@ -104,7 +109,7 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # No ``choices``: argparse rejects an empty list against them (charting only).
-    parser.add_argument("datasets", nargs="*", help="seed, squad-whole and/or squad-topk")
+    parser.add_argument("datasets", nargs="*", help=", ".join(DATASETS))
     parser.add_argument("--squad-limit", type=int, help="Only the first N SQuAD questions.")
     parser.add_argument(
         "--pipelines",
@@ -116,20 +121,20 @@ def main() -> None:
     )
     parser.add_argument("--chart", type=Path, default=OUT / "answer_comparison.png")
     args = parser.parse_args()
-    unknown = set(args.datasets) - {"seed", "squad-whole", "squad-topk"}
+    unknown = set(args.datasets) - set(DATASETS)
     if unknown:
         parser.error(f"unknown data set(s): {', '.join(sorted(unknown))}")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets:
-            limit = None if dataset == "seed" else args.squad_limit
+            limit = args.squad_limit if dataset.startswith("squad") else None
             result = run(dataset, limit, Path(tmp) / dataset, args.pipelines)
             path = OUT / f"compare_{dataset}.json"
             merged = json.loads(path.read_text()) if path.exists() else {}
             merged.update(result)
             path.write_text(json.dumps(merged, indent=1, default=str))
     results = {}
-    for dataset in ("seed", "squad-whole", "squad-topk"):
+    for dataset in DATASETS:
         path = OUT / f"compare_{dataset}.json"
         if path.exists():
             by_pipe = json.loads(path.read_text())
