@@ -84,10 +84,13 @@ def chart(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 
     labels = ["correct and\ncited", "false\nabstention", "unanswerable\nabstention"]
     keys = ["correct_and_cited", "false_abstention", "unanswerable_abstention"]
-    width_in = max(7.0, 5.5 * len(results))
-    fig, axes = plt.subplots(1, len(results), figsize=(width_in, 4.2), squeeze=False)
+    cols = min(2, len(results))
+    rows = -(-len(results) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 3.8 * rows + 0.4), squeeze=False)
+    for ax in axes.flat[len(results) :]:
+        ax.set_visible(False)
     width = 0.27
-    for ax, (dataset, by_pipe) in zip(axes[0], results.items(), strict=True):
+    for ax, (dataset, by_pipe) in zip(axes.flat, results.items(), strict=False):
         for i, (pipe, result) in enumerate(by_pipe.items()):
             values = [result["metrics"][k] for k in keys]
             xs = [x + (i - 1) * width for x in range(len(keys))]
