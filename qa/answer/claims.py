@@ -78,7 +78,10 @@ _PREFIX = re.compile(
 )
 
 
-_CUT = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])+\s+|\s+(?![\u2014\u2013a-z-]))|\n+")
+# A list item's bullet or number, and a number alone ("1." of "1. 71% of ...").
+_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+_LIST_NUMBER = re.compile(r"\s*\d{1,2}[.)]")
+_CUT = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])+\s+|\s+(?![\u2014\u2013a-z]|-\S))|\n+")
 
 
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:
@@ -89,11 +92,16 @@ def split_cited(answer: str) -> list[tuple[str, list[int]]]:
     answer = _UNCLOSED.sub("", answer)
     # Cut after sentence punctuation (and any markers that follow it), or after markers
     # that end a line; not before a dash or a lowercase word ("RIVERTON, Ore. — The ..."),
-    # nor after an abbreviation ("Mr. Smith").
+    # nor after an abbreviation ("Mr. Smith"); before a bullet ("... burnout. - Sick days").
     pieces = _CUT.split(answer.strip())
     buf = ""
     for i, piece in enumerate(pieces):
-        if i % 2 == 1 and piece is not None and "[" not in piece and ends_in_abbreviation(buf):
+        if (
+            i % 2 == 1
+            and piece is not None
+            and "[" not in piece
+            and (ends_in_abbreviation(buf) or _LIST_NUMBER.fullmatch(buf))
+        ):
             buf += " "
             continue
         buf += piece or ""
@@ -105,7 +113,7 @@ def split_cited(answer: str) -> list[tuple[str, list[int]]]:
             cited = [
                 int(n) for group in _CITE.findall(text) for n in re.split(r"[,;\s]+", group) if n
             ]
-            body = _CITE.sub("", text).strip()
+            body = _ITEM.sub("", _CITE.sub("", text)).strip()
             if body or cited:
                 if not body and out:  # lone markers: attach to the previous sentence
                     out[-1][1].extend(cited)

@@ -30,8 +30,13 @@ _ABBREVIATIONS = {
     "u.k", "a.m", "p.m", "approx", "fig", "al",
 }  # fmt: skip
 _BOUNDARY = re.compile(
-    r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f])"
+    r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+"
+    r"(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f]|[-*\u2022]\s)"  # or a bullet: "- Sick days ..."
 )
+# What opens a list item: a bullet or a number ("- ", "\u2022 ", "2. ").
+_ITEM = re.compile(r"(?:[-*\u2022]|\d{1,2}[.)])\s+")
+# A list's number before its period: alone, or after a colon ("Steps: 1. Open it.").
+_NUMBERED = re.compile(r"(?:^|:)\s*\d{1,2}$")
 
 
 # US states as datelines write them ("SAN JOSE, Calif. (Reuters) -"): capitalised, so that
@@ -60,15 +65,18 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
-        if ends_in_abbreviation(text[cursor : match.start()]):
-            continue  # "Mr. Smith", "J. Smith"
+        before = text[cursor : match.start()]
+        if ends_in_abbreviation(before) or _NUMBERED.search(before):
+            continue  # "Mr. Smith", "J. Smith", a list's "2. The second ..."
         stop = match.end() - (len(match.group()) - len(match.group().rstrip()))
         if stop > cursor:
             spans.append((cursor, stop))
         cursor = match.end()
     if cursor < end and text[cursor:end].strip():
         spans.append((cursor, end))
-    return spans
+    # A list item is a sentence without its bullet or number.
+    items = [(m.end(), b) if (m := _ITEM.match(text, a, b)) else (a, b) for a, b in spans]
+    return [(a, b) for a, b in items if a < b]
 
 
 #: The most words a heading has (a headline, "Background", "Key points:").

@@ -71,6 +71,18 @@ def test_sentences_respect_abbreviations() -> None:
     ]
 
 
+def test_list_items_are_sentences_without_their_bullets() -> None:
+    text = "Key points: - 71% reported less burnout. - Sick days fell. 1. First. 2. Second."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Key points: - 71% reported less burnout.",
+        "Sick days fell.",
+        "First.",
+        "Second.",
+    ]
+    text = "He won 2. Then he lost."  # a number that ends a sentence is no list number
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["He won 2.", "Then he lost."]
+
+
 def test_passages_respect_size_paragraphs_and_sentences() -> None:
     body = " ".join(f"Sentence number {i} is here." for i in range(40))
     article = parse_article(f"{body}\n\nShort last paragraph.", "x.txt")

@@ -48,6 +48,16 @@ def test_split_cited_keeps_datelines_and_abbreviations_in_their_sentence() -> No
     ]
 
 
+def test_split_cited_cuts_a_list_written_on_one_line_into_its_items() -> None:
+    reply = "1. 71% reported less burnout. - Sick days fell by two-thirds. - Revenue rose. [5]"
+    assert split_cited(reply) == [
+        ("71% reported less burnout.", []),
+        ("Sick days fell by two-thirds.", []),
+        ("Revenue rose.", [5]),
+    ]
+    assert split_cited("It is well-known. -5 degrees.") == [("It is well-known. -5 degrees.", [])]
+
+
 def test_supported_citation_is_kept() -> None:
     v = verify_sentence(
         "Pete Hegseth is the US Secretary of Defense.", "Who is Pete Hegseth?", PASSAGES, 0.6, [2]
