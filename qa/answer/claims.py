@@ -53,7 +53,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from qa.ingest.split import ends_in_abbreviation
+from qa.ingest.split import LIST_ITEM, ends_in_abbreviation
 from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, stem, terms, words
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -78,8 +78,7 @@ _PREFIX = re.compile(
 )
 
 
-# A list item's bullet or number, and a number alone ("1." of "1. 71% of ...").
-_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+# A list item's number alone ("1." of "1. 71% of ...").
 _LIST_NUMBER = re.compile(r"\s*\d{1,2}[.)]")
 _CUT = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])+\s+|\s+(?![\u2014\u2013a-z]|-\S))|\n+")
 
@@ -113,7 +112,9 @@ def split_cited(answer: str) -> list[tuple[str, list[int]]]:
             cited = [
                 int(n) for group in _CITE.findall(text) for n in re.split(r"[,;\s]+", group) if n
             ]
-            body = _ITEM.sub("", _CITE.sub("", text)).strip()
+            body = _CITE.sub("", text)
+            body = body[item.end() :] if (item := LIST_ITEM.match(body)) else body
+            body = body.strip()
             if body or cited:
                 if not body and out:  # lone markers: attach to the previous sentence
                     out[-1][1].extend(cited)
@@ -461,8 +462,8 @@ def byline_terms(text: str) -> frozenset[str]:
     >>> byline_terms("By Tuesday, the council had voted.")
     frozenset()
     """
-    found = _WROTE if _BYLINE.search(text) else frozenset()
-    return found | _DATED if _DATE_LINE.search(text) else found
+    wrote = _WROTE if _BYLINE.search(text) else frozenset()
+    return (wrote | _DATED) if _DATE_LINE.search(text) else wrote
 
 
 # Capitalised words in a row, "of"/"for"/"and" between them allowed ("Army Corps of

@@ -8,7 +8,7 @@ and then shown in article order, one claim per line.
 
 Example:
     >>> from qa.answer.verifier import SentenceVerifier
-    >>> from qa.ingest.split import Passage
+    >>> from qa.ingest.split import LIST_ITEM, Passage
     >>> text = "Trump met Zelensky at the Vatican. It rained."
     >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
     >>> c = Composer(SentenceVerifier([p], 0.6), {1: p}, "Where did they meet?")
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from qa.answer.claims import is_no_answer, split_cited
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
-from qa.ingest.split import Passage
+from qa.ingest.split import LIST_ITEM, Passage
 from qa.store.lexical import terms
 
 # Two claims that share this much of their terms and their supporting sentence say
@@ -38,7 +38,7 @@ _SAME_CLAIM = 0.8
 # A sentence that ends in an ellipsis ("... during the ultimately ..."): cut short.
 _CUT = re.compile(r"(?:\.{2,}|\u2026)\W*$")
 # List bullets the reader writes; the composer adds its own.
-_BULLET = re.compile(r"(?m)^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(rf"(?m)^{LIST_ITEM.pattern}")
 
 
 Amend = Callable[[str, Supported], tuple[str, Supported]]

@@ -33,8 +33,8 @@ _BOUNDARY = re.compile(
     r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+"
     r"(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f]|[-*\u2022]\s)"  # or a bullet: "- Sick days ..."
 )
-# What opens a list item: a bullet or a number ("- ", "\u2022 ", "2. ").
-_ITEM = re.compile(r"(?:[-*\u2022]|\d{1,2}[.)])\s+")
+#: What opens a list item: a bullet or a number ("- ", "\u2022 ", "2. ").
+LIST_ITEM = re.compile(r"\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 # A list's number before its period: alone, or after a colon ("Steps: 1. Open it.").
 _NUMBERED = re.compile(r"(?:^|:)\s*\d{1,2}$")
 
@@ -75,7 +75,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     if cursor < end and text[cursor:end].strip():
         spans.append((cursor, end))
     # A list item is a sentence without its bullet or number.
-    items = [(m.end(), b) if (m := _ITEM.match(text, a, b)) else (a, b) for a, b in spans]
+    items = [(m.end(), b) if (m := LIST_ITEM.match(text, a, b)) else (a, b) for a, b in spans]
     return [(a, b) for a, b in items if a < b]
 
 
