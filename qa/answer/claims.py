@@ -53,7 +53,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from qa.ingest.split import LIST_ITEM, ends_in_abbreviation
+from qa.ingest.split import LIST_ITEM, ends_in_abbreviation, sentence_spans
 from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, stem, terms, words
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -298,9 +298,8 @@ class Claim:
         score = len(found) / len(self.terms)
         # A copy of the evidence about someone else, with the question's name put in.
         copied = score >= _CHECK_SWAP and self.names & self.premise
-        if copied and any(
-            swapped(self.text, s, self.premise) for s in _SENTENCE.split(evidence.text)
-        ):
+        sentences = sentence_spans(evidence.text) if copied else []
+        if any(swapped(self.text, evidence.text[a:b], self.premise) for a, b in sentences):
             return 0.0
         return score
 
@@ -347,7 +346,6 @@ def swapped(sentence: str, evidence: str, premise: frozenset[str]) -> bool:
 _COPIED = 0.6
 #: Support below which no threshold is met anyway: the copy check (slower) is skipped.
 _CHECK_SWAP = 0.5
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"\u201c])")
 _TOKEN = re.compile(r"[\w'\u2019-]+")
 
 # Two names joined by a particle: "Guy de Lusignan", "Rollo of Denmark".
