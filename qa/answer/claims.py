@@ -145,11 +145,22 @@ _WANTS = {
         r"length|distance|speed|temperature)\b",
         re.I,
     ),
+    # "What did Boric say?": his words, not another sentence that names him (what a
+    # thing "says", "the fourth one", is what it is about).
+    "speech": re.compile(
+        r"^\s*what (?:did|does|do|has|have|had|will|would) "
+        r"(?!(?:the|this|that|these|those|it|its|a|an|each|every)\b)\w[\w'\u2019.-]*"
+        r"(?: \w[\w'\u2019.-]*){0,2} "
+        r"(?:say|tell|write|post|tweet|claim|announce|warn|add)\b",
+        re.I,
+    ),
 }
 _HAS = {
     "time": re.compile(
-        # Years, decades, ordinals ("the 10th", "June 1st"), then words that name times.
+        # Years, decades, ordinals ("the 10th", "June 1st"), clock times ("11:42 p.m.",
+        # "9am", "noon"), then words that name times.
         r"\b\d{3,4}s?\b|\b\d{1,2}(?:st|nd|rd|th)\b|(?-i:\bMay\b)|"
+        r"\b\d{1,2}:\d{2}\b|\d\s*[ap]\.?m\b|\bnoon\b|\bmidnight\b|"
         r"\b(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|"
         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|"
         r"winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|years?|months?|"
@@ -164,17 +175,25 @@ _HAS = {
         r"no|none|half|all|both|single|couple)\b",
         re.I,
     ),
+    # Speech verbs in forms that are rarely nouns ("a state of catastrophe", "a post").
+    "speech": re.compile(
+        r"[\"\u201c\u201d:]|\baccording to\b|\b(?:say|says|said|saying|tell|tells|told|"
+        r"writes|wrote|posted|tweeted|claimed|announced|warned|warns|added|adds|stated|noted|"
+        r"argued|argues|insisted|insists|explained|reiterated|called|described)\b",
+        re.I,
+    ),
 }
 
 
 def wanted_kind(question: str) -> str | None:
-    """``"time"`` or ``"quantity"`` when ``question`` asks for one, else ``None``."""
+    """``"time"``, ``"quantity"`` or ``"speech"`` when ``question`` asks for one, else
+    ``None``."""
     return next((kind for kind, pattern in _WANTS.items() if pattern.search(question)), None)
 
 
 def names_wanted(question: str, text: str) -> bool:
     """Whether ``text`` names what ``question`` asks for (see :func:`wanted_kind`);
-    true when it asks for neither a time nor a quantity."""
+    true when it asks for none of them."""
     kind = wanted_kind(question)
     return kind is None or bool(_HAS[kind].search(text))
 
@@ -216,6 +235,15 @@ _DATELINE = re.compile(
 )
 
 
+def without_dateline(text: str) -> str:
+    """``text`` without a leading dateline.
+
+    >>> without_dateline("SANTIAGO, Chile (AP) \u2014 A quake struck.")
+    'A quake struck.'
+    """
+    return _DATELINE.sub("", text, count=1)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Text that may support a claim, with its terms computed once."""
@@ -231,7 +259,7 @@ class Evidence:
     def of(cls, text: str) -> Evidence:
         """Evidence from ``text`` (terms also split at apostrophes, numbers normalised),
         a leading dateline aside: where a story was filed answers no "Where ...?"."""
-        text = _DATELINE.sub("", text, count=1)
+        text = without_dateline(text)
         nums = frozenset(numbers(text, with_words=True))
         phrase = f" {' '.join(words(text))} "
         return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)
@@ -363,10 +391,20 @@ def joined_names(text: str) -> frozenset[str]:
     return frozenset(" ".join(words(m.group())) for m in _JOINED.finditer(text))
 
 
+# A capitalised word; a period inside it stays ("U.S.", "D.C."), a final one does not.
+_NAME_WORD = re.compile(r"\b[A-Z](?:[\w'\u2019-]|\.(?=\w))*")
+
+
 def names(text: str) -> set[str]:
-    """Stemmed capitalised words (names, places) of ``text``, stopwords aside."""
+    """Stemmed capitalised words (names, places) of ``text``, stopwords aside; an
+    abbreviation with inner periods is one word, as :func:`~qa.store.lexical.terms`
+    reads it.
+
+    >>> sorted(names("The U.S. Geological Survey said so."))
+    ['geological', 'survey', 'u.s']
+    """
     found = set()
-    for word in re.findall(r"\b[A-Z][\w'\u2019-]*", text):
+    for word in _NAME_WORD.findall(text):
         term = terms(word)
         if term and word.lower() not in STOPWORDS:
             found.update(term)

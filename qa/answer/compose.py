@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from qa.answer.claims import is_no_answer, split_cited
+from qa.answer.claims import is_no_answer, split_cited, without_dateline
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import LIST_ITEM, Passage
@@ -182,7 +182,8 @@ class Composer:
                     p.page,
                 )
             )  # fmt: skip
-        text = piece.text.rstrip()
+        # Where a story was filed is no part of a claim (the quote keeps it).
+        text = without_dateline(piece.text.rstrip())
         if not text.endswith((".", "!", "?", "\u201d", '"')):
             text += "."
         n = self._numbers[key]

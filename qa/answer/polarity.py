@@ -122,14 +122,18 @@ class YesNoCheck:
         self.asks_negated = any(map(is_negation, words(question)))
 
     def best(self) -> Window | None:
-        """The sentence holding most of the question's terms (first among equals)."""
+        """The sentence holding most of the question's terms; among equals, the one
+        most about them (the largest share of its own terms), then the first: "Was
+        there a tsunami?" is answered by "No tsunami waves were recorded." rather than
+        by a long sentence that mentions a tsunami warning."""
         if not self.terms:
             return None
-        best, share = None, MIN_COVERAGE - 1e-9
+        best, key = None, (MIN_COVERAGE - 1e-9, 0.0)
         for window in self.sentences:
-            found = len(self.terms & window.evidence.terms) / len(self.terms)
-            if found > share:
-                best, share = window, found
+            found = self.terms & window.evidence.terms
+            share = (len(found) / len(self.terms), len(found) / len(window.evidence.terms))
+            if share > key:
+                best, key = window, share
         return best
 
     def amend(self, text: str, support: Supported) -> tuple[str, Supported]:
@@ -138,13 +142,14 @@ class YesNoCheck:
         said = lead(text)
         if self.asks_negated or said == "no":
             return text, support
-        if said is None:
-            if negates(support.window.text, self.question):
-                return f"No: {text}", support
-            return (f"Yes: {text}" if self.said == "yes" else text), support
-        # The sentence that covers the question best, else the one the "Yes" stands on
-        # ("Did the stock rise?" answered "Yes, the shares fell 4.2%").
+        # The sentence that covers the question best, else the one the "Yes" (or the
+        # quote) stands on ("Did the stock rise?" answered "Yes, the shares fell 4.2%").
         for sentence in (self.best(), support.window):
-            if sentence is not None and negates(sentence.text, self.question):
-                return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
+            if sentence is None or not negates(sentence.text, self.question):
+                continue
+            if said is None and sentence == support.window:
+                return f"No: {text}", support
+            return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
+        if said is None:
+            return (f"Yes: {text}" if self.said == "yes" else text), support
         return text, support

@@ -8,8 +8,8 @@ labelled questions.
 Example:
     >>> [classify(q).value for q in ("What is this article about?",
     ...     "What are the five disagreements?", "Why is Trump reluctant?",
-    ...     "Did Trump meet Zelensky?", "Who is Pete Hegseth?")]
-    ['summary', 'list', 'why_how', 'yes_no', 'factoid']
+    ...     "Did Trump meet Zelensky?", "Who is Pete Hegseth?", "How strong was the quake?")]
+    ['summary', 'list', 'why_how', 'yes_no', 'factoid', 'factoid']
 """
 
 from __future__ import annotations
@@ -79,7 +79,10 @@ _YES_NO = re.compile(
 )
 _WHY_HOW = re.compile(
     r"^(?:why|how come|for what reason|in what way|explain)\b"
-    r"|^how\b(?!\s+(?:many|much|long|old|far|often|big|large|soon|early|late)\b)",
+    r"|^how\b(?!\s+(?:many|much|long|old|far|often|big|large|soon|early|late)\b)"
+    # "How strong was the quake?", "How deep is it?": a measure, not an explanation.
+    r"(?!\s+(?!(?:is|are|was|were|did|does|do|will|would|can|could|has|have|had|should)\b)"
+    r"\w+\s+(?:is|are|was|were|did|does|do|has|have|had)\b)",
     re.IGNORECASE,
 )
 

@@ -262,3 +262,46 @@ def test_the_dateline_is_where_a_story_was_filed_not_an_answer() -> None:
     question = "Where will Novatek close factories?"
     assert support("In San Jose, Calif.", question, passage) == 0.0
     assert support("In Malaysia.", question, passage) == 1.0
+
+
+def test_an_abbreviation_with_periods_is_one_name() -> None:
+    # "U.S." was read as the name "U", which no sentence holds: every claim with it failed.
+    passage = (
+        "The quake struck at a depth of 35 kilometers, according to the U.S. Geological Survey."
+    )
+    assert support(passage, "How deep was the quake?", passage) == 1.0
+    assert support("The U.N. measured it.", "Who measured it?", passage) == 0.0
+
+
+def test_a_clock_time_answers_when() -> None:
+    passage = "The quake hit at 11:42 p.m. local time, 40 kilometers west of Talca."
+    assert support("At 11:42 p.m. local time.", "When did the quake hit?", passage) == 1.0
+    assert support("West of Talca.", "When did the quake hit?", passage) == 0.0
+
+
+def test_what_someone_said_is_a_sentence_that_reports_speech() -> None:
+    assert wanted_kind("What did Boric say?") == "speech"
+    assert wanted_kind("What did Pete Hegseth say about Article 5?") == "speech"
+    assert wanted_kind("What does the fourth one say?") is None  # what a thing is about
+    text = (
+        "Boric declared a state of catastrophe in two regions. "
+        '"We are going to rebuild," Boric said.'
+    )
+    verifier = SentenceVerifier([_passage(1, text)], 0.7, "What did Boric say?", 0.25)
+    found = verifier.check(
+        "Boric declared a state of catastrophe in two regions.", [], "What did Boric say?"
+    )
+    assert found is not None and "Boric said" in found.claim
+
+
+def test_a_yes_no_question_is_decided_by_the_sentence_most_about_it() -> None:
+    text = (
+        "Senapred said 1,400 people had been evacuated after a tsunami warning, which was "
+        "lifted two hours later. No tsunami waves were recorded."
+    )
+    sentences = windows([_passage(1, text)], pairs=False)
+    check = YesNoCheck(sentences, "Was there a tsunami?", said="yes")
+    assert check.best() is sentences[1]
+    # The reader's claim failed and the first sentence was quoted: the answer is no.
+    amended, support = check.amend(sentences[0].text, Supported("", sentences[0], 1.0, False))
+    assert amended == "No: No tsunami waves were recorded." and support.window is sentences[1]
