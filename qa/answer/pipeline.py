@@ -44,7 +44,7 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from qa.answer import enumeration, summary
+from qa.answer import entities, enumeration, summary
 from qa.answer.cache import AnswerCache, Key
 from qa.answer.compose import Composer
 from qa.answer.conversation import (
@@ -59,10 +59,10 @@ from qa.answer.evidence import Window, following, windows
 from qa.answer.polarity import YesNoCheck, lead
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
-from qa.answer.shapes import Shape, classify
+from qa.answer.shapes import Shape, asks_mentioned, classify
 from qa.answer.summary import Embed
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
-from qa.answer.verifier import SentenceVerifier
+from qa.answer.verifier import SentenceVerifier, Supported
 from qa.ingest.split import Passage
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
@@ -163,15 +163,16 @@ class AnswerPipeline:
         """Whether answering ``question`` now would call the language model.
 
         Small talk, an answer already in the cache or being written for another
-        caller, a summary of the whole article and backends without a model do not:
-        the chat window lets those skip the model's line.
+        caller, a summary of the whole article, the names it mentions and backends
+        without a model do not: the chat window lets those skip the model's line.
         """
         if not BACKENDS[self.settings.generation.backend].needs_model:
             return False
         if small_talk(question) is not None:
             return False
         turn = resolve(question, history)
-        if _general_summary(classify(turn.question), turn):
+        shape = classify(turn.question)
+        if _general_summary(shape, turn) or _names_asked(shape, turn.question) is not None:
             return False
         key = self._cache_key(turn)
         if key is None or self.cache is None:
@@ -244,7 +245,11 @@ class AnswerPipeline:
         line = enumeration.in_reply(question, turn.reply) if turn.reply else None
         # "Tell me more." / "What else?": about the last thing the answer before said.
         more = more_of(question, turn.reply) if turn.reply and line is None else None
-        if retrieval.relevant or shape is Shape.SUMMARY or line is not None or more is not None:
+        # "Which countries are mentioned?" is about the whole article, as a summary is.
+        whole_question = shape is Shape.SUMMARY or (
+            shape is Shape.LIST and asks_mentioned(question)
+        )
+        if retrieval.relevant or whole_question or line is not None or more is not None:
             # Read the selection once per question: sizing, numbering and relocation use it.
             everything = self.passages()
             whole = self.whole_article(everything)
@@ -272,56 +277,70 @@ class AnswerPipeline:
             verifier = verify(turn.search if on_topic else "")
             # The searched passages' single sentences, as the verifier split them.
             sentences = [w for w in verifier.windows if not w.pair]
-            # A list the article numbers itself is quoted, not written, and so is one of
-            # its items asked for. (A whole article is both searched and numbered: its
-            # sentences are split once.)
-            listed = None
-            if shape in (Shape.LIST, Shape.FACTOID):
-                shown = sentences if whole else windows(numbered, pairs=False)
-                if shape is Shape.LIST:
-                    listed = enumeration.find(shown, question)
-                # After a list, "Tell me more about the second point." is about the line
-                # shown; "What is the fifth disagreement?" about the article's numbering.
-                item = None if listed else _item(question, line or more, turn.search, shown, verify)
-                if item is not None:
-                    listed = [item]
-                    asks_more = more is not None or _MORE.search(question)
-                    after = following(shown, item) if asks_more else None
-                    if after is not None:  # "tell me more": and the sentence after it
-                        # ... only that, when the answer before showed the sentence whole.
-                        listed = [after] if more and _said(item, turn.reply) else [item, after]
-                    # The item need not repeat the question's words ("Finally, ..." is
-                    # "the fifth"): no topic check, as for a list.
-                    verifier = verify("")
-            request = ReadRequest(
-                question,
-                shape,
-                {i + 1: p for i, p in enumerate(numbered)},
-                [h.passage for h in retrieval.hits],
-                turn.history,
-                answer.diagnostics,
-                listed or (),
-            )
-            ordered = shape in (Shape.LIST, Shape.SUMMARY)
-            # A summary has as many sentences as asked for ("in two sentences").
-            limit = summary.size(question) if shape is Shape.SUMMARY else _CLAIMS.get(shape)
-            if listed:
-                limit = None  # every sentence chosen is shown
-            amend = None
-            if shape is Shape.YES_NO:
-                # The question as asked: a follow-up's search joins the earlier question.
-                amend = YesNoCheck(sentences, question).amend
-            composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-            # So is a summary of the whole article: both are the extractive reader's.
-            chosen = listed is not None or _general_summary(shape, turn)
-            yield from self._read(request, composer, answer, chosen)
-            if not composer.pieces and answer.diagnostics.get("reader") == "llm":
-                # The reader said nothing the article supports: quote a sentence that
-                # plainly answers, if one does.
-                if shape is Shape.YES_NO:  # led by the reader's "Yes" where the words agree
-                    amend = YesNoCheck(sentences, question, lead(composer.raw)).amend
+            # "Who are the people mentioned?": the names the article writes, not a
+            # model's guesses at which of them are people.
+            kind = _names_asked(shape, question)
+            if kind is not None:
+                composer = Composer(verifier, {}, question, ordered=True)
+                for name, window in entities.find(sentences, kind):
+                    yield from composer.add(name, Supported(name, window, 1.0, moved=False))
+                yield from composer.finish()
+                answer.diagnostics["reader"] = "names"
+            else:
+                # A list the article numbers itself is quoted, not written, and so is one of
+                # its items asked for. (A whole article is both searched and numbered: its
+                # sentences are split once.)
+                listed = None
+                if shape in (Shape.LIST, Shape.FACTOID):
+                    shown = sentences if whole else windows(numbered, pairs=False)
+                    if shape is Shape.LIST:
+                        listed = enumeration.find(shown, question)
+                    # After a list, "Tell me more about the second point." is about the line
+                    # shown; "What is the fifth disagreement?" about the article's numbering.
+                    item = (
+                        None
+                        if listed
+                        else _item(question, line or more, turn.search, shown, verify)
+                    )
+                    if item is not None:
+                        listed = [item]
+                        asks_more = more is not None or _MORE.search(question)
+                        after = following(shown, item) if asks_more else None
+                        if after is not None:  # "tell me more": and the sentence after it
+                            # ... only that, when the answer before showed the sentence whole.
+                            listed = [after] if more and _said(item, turn.reply) else [item, after]
+                        # The item need not repeat the question's words ("Finally, ..." is
+                        # "the fifth"): no topic check, as for a list.
+                        verifier = verify("")
+                request = ReadRequest(
+                    question,
+                    shape,
+                    {i + 1: p for i, p in enumerate(numbered)},
+                    [h.passage for h in retrieval.hits],
+                    turn.history,
+                    answer.diagnostics,
+                    listed or (),
+                )
+                ordered = shape in (Shape.LIST, Shape.SUMMARY)
+                # A summary has as many sentences as asked for ("in two sentences").
+                limit = summary.size(question) if shape is Shape.SUMMARY else _CLAIMS.get(shape)
+                if listed:
+                    limit = None  # every sentence chosen is shown
+                amend = None
+                if shape is Shape.YES_NO:
+                    # The question as asked: a follow-up's search joins the earlier question.
+                    amend = YesNoCheck(sentences, question).amend
                 composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-                yield from self._quote(request, composer, answer, whole)
+                # So is a summary of the whole article: both are the extractive reader's.
+                chosen = listed is not None or _general_summary(shape, turn)
+                yield from self._read(request, composer, answer, chosen)
+                if not composer.pieces and answer.diagnostics.get("reader") == "llm":
+                    # The reader said nothing the article supports: quote a sentence that
+                    # plainly answers, if one does.
+                    if shape is Shape.YES_NO:  # led by the reader's "Yes" where the words agree
+                        amend = YesNoCheck(sentences, question, lead(composer.raw)).amend
+                    composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
+                    yield from self._quote(request, composer, answer, whole)
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
             answer.text = (
@@ -422,6 +441,12 @@ def _item(
 def _said(window: Window, reply: str) -> bool:
     """Whether ``reply`` showed the sentence of ``window`` whole."""
     return " ".join(words(window.text)) in " ".join(words(reply))
+
+
+def _names_asked(shape: Shape, question: str) -> str | None:
+    """The kind of names a question asks the article for ("Which countries are
+    mentioned?"; see :mod:`qa.answer.entities`), or ``None``."""
+    return entities.asked(question) if shape is Shape.LIST and asks_mentioned(question) else None
 
 
 def _general_summary(shape: Shape, turn: Turn) -> bool:

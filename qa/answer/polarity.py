@@ -8,7 +8,9 @@ term with a negating prefix ("unacceptable" for "acceptable"), or one of a
 short list of common opposites ("challenging" for "easy"). When the sentence of
 the article that best covers the question negates it, the answer is "No"
 whatever the model wrote, and that sentence is its citation. Where the words
-show no negation the model's answer stands.
+show no negation the model's answer stands, unless it says "Yes" to whether
+something happened from a sentence that has it only planned or required
+("voters must approve in November"): then "Not yet" and that sentence.
 
 Example:
     >>> negates("the US won't expand Article 5 guarantees", "Will the US expand Article 5?")
@@ -24,6 +26,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from qa.answer.claims import NEGATION_REACH, is_negation
 from qa.answer.evidence import Window
@@ -93,6 +96,41 @@ def negates(sentence: str, question: str) -> bool:
     return False
 
 
+_MODALS = frozenset("will would must may might could should shall".split())
+# "plans to approve", "is expected to vote": what is planned has not happened yet.
+_PLANNED = frozenset(
+    "plan plans planned expect expects expected set aim aims aimed intend intends intended "
+    "hope hopes hoped want wants wanted likely going due scheduled".split()
+)
+# Questions about what has happened ("Did voters approve the bond?").
+_PAST = frozenset("did was were has have had".split())
+
+
+def pending(sentence: str, question: str) -> bool:
+    """Whether ``question`` asks if something happened and ``sentence`` has a verb of
+    it only as planned or required ("voters must approve in November").
+
+    >>> pending("a bond that voters must approve in November", "Did voters approve the bond?")
+    True
+    >>> pending("voters approved the bond", "Did voters approve the bond?")
+    False
+    """
+    asked = words(question)
+    if not asked or asked[0] not in _PAST:
+        return False
+    terms = set(content_terms(question))
+    tokens = words(sentence)
+    for i, word in enumerate(tokens):
+        if stem(word) not in terms or i == 0:
+            continue
+        before = tokens[max(0, i - 2) : i]
+        if set(before) & _MODALS or (
+            before[-1] == "to" and len(before) > 1 and before[0] in _PLANNED
+        ):
+            return True
+    return False
+
+
 def lead(text: str) -> str | None:
     """``"yes"`` or ``"no"`` when ``text`` starts with one."""
     first = words(text[:12])[:1]
@@ -150,6 +188,11 @@ class YesNoCheck:
             if said is None and sentence == support.window:
                 return f"No: {text}", support
             return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
+        if said == "yes" or self.said == "yes":
+            # "Did voters approve the bond?" - "Yes" from "... voters must approve in November."
+            window = support.window
+            if pending(window.text, self.question):
+                return f"Not yet: {window.text}", replace(support, claim=window.text)
         if said is None:
             return (f"Yes: {text}" if self.said == "yes" else text), support
         return text, support

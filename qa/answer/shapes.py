@@ -70,7 +70,10 @@ _LIST = re.compile(
     # "Who are the people mentioned?", "Who are the leaders?", not "Who are the Kurds?".
     r"|^who\s+(?:are|were)\s+(?:the|all)\s+(?-i:(?:[a-z]\w*\s+)?(?:[a-z]\w*[^\Wiosu]s|people))"
     r"(?:\s+(?:mentioned|discussed|named|listed|described|involved|quoted|cited)\b.*)?\s*\??$"
-    r"|^what\s+(?:are|were)\s+\w+['\u2019]s?\s+(?:\w+\s+)?\w+s\s*\??$",
+    r"|^what\s+(?:are|were)\s+\w+['\u2019]s?\s+(?:\w+\s+)?\w+s\s*\??$"
+    # "Who is mentioned?", "What companies are named in the story?"
+    r"|^who\s+(?:is|are|was|were|gets?)\s+(?:mentioned|named|quoted|cited)\b"
+    r"|^(?:what|which)\s+\w+s\s+(?:are|were)\s+(?:mentioned|named|quoted|cited)\b",
     re.IGNORECASE,
 )
 _YES_NO = re.compile(
@@ -85,6 +88,23 @@ _WHY_HOW = re.compile(
     r"\w+\s+(?:is|are|was|were|did|does|do|has|have|had)\b)",
     re.IGNORECASE,
 )
+
+
+_MENTIONED = re.compile(
+    r"\b(?:mentioned|named|quoted|cited|listed|involved)\b"
+    r"|\bin (?:the|this) (?:article|story|piece|text|report)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_mentioned(question: str) -> bool:
+    """Whether a list question asks what the article names ("Who are the people
+    mentioned?"): about the whole article, whatever its words match.
+
+    >>> asks_mentioned("Which countries are mentioned?"), asks_mentioned("List the demands.")
+    (True, False)
+    """
+    return bool(_MENTIONED.search(question))
 
 
 def classify(question: str) -> Shape:

@@ -675,3 +675,32 @@ def test_model_dying_mid_answer_keeps_the_verified_part() -> None:
 def test_extractive_backend_quotes_without_a_model(question: str, fragment: str) -> None:
     answer = ask(None, question, backend="extractive")
     assert not answer.abstained and not answer.notice and fragment in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        (
+            "Who are the people mentioned in the article?",
+            ["Donald Trump", "Vladimir Putin", "Zelensky", "Pope Francis", "Hegseth", "Korybko"],
+        ),
+        ("Which countries are mentioned?", ["United States", "Russia", "Ukraine"]),
+        ("Which organizations are mentioned?", ["NATO", "Kremlin", "New York Times"]),
+    ],
+)
+def test_the_names_an_article_mentions_are_listed_without_the_model(
+    question: str, names: list[str]
+) -> None:
+    llm = ExplodingChatModel(messages=iter([]))
+    assert not path(llm).needs_model(question, [])
+    answer = ask(llm, question)
+    assert llm.calls == 0 and answer.shape == "list" and not answer.abstained
+    lines = answer.text.splitlines()
+    assert len(lines) == len(names)
+    # Each cited to a sentence that names it ("US" for the United States), in article order.
+    quotes = {c.n: c.quote for c in answer.citations}
+    cited = [int(line.rsplit("[", 1)[1].split("]")[0]) for line in lines]
+    assert cited == sorted(cited)
+    for line, name, n in zip(lines, names, cited, strict=True):
+        assert name in line
+        assert name.split()[-1] in quotes[n] or "US" in quotes[n]

@@ -305,3 +305,15 @@ def test_a_yes_no_question_is_decided_by_the_sentence_most_about_it() -> None:
     # The reader's claim failed and the first sentence was quoted: the answer is no.
     amended, support = check.amend(sentences[0].text, Supported("", sentences[0], 1.0, False))
     assert amended == "No: No tsunami waves were recorded." and support.window is sentences[1]
+
+
+def test_a_yes_to_whether_it_happened_from_a_sentence_that_plans_it_is_not_yet() -> None:
+    text = "The city will pay through a bond measure that voters must approve in November."
+    sentences = windows([_passage(1, text)], pairs=False)
+    check = YesNoCheck(sentences, "Did voters approve the bond?")
+    said = "Yes, voters approved the bond."
+    amended, _ = check.amend(said, Supported(said, sentences[0], 1.0, moved=False))
+    assert amended == f"Not yet: {text}"
+    # Asked what will happen, the plan is the answer.
+    will = YesNoCheck(sentences, "Will voters vote on the bond?")
+    assert will.amend(said, Supported(said, sentences[0], 1.0, moved=False))[0] == said

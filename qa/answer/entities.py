@@ -1,0 +1,241 @@
+"""Who and what an article names: "Who are the people mentioned?", "Which countries?".
+
+A 1.5B model asked for the people of a story listed "City Council" and
+"Residents of the east side", and for its countries the agencies it names; the
+names are in the text, capitalised. A run of capitalised words is a person
+when it has two to four words (or one after a title such as "Pope" or "Mayor")
+and none of them marks an organisation or a place ("Agency", "River", "San");
+an organisation when one of its words does, or it is an acronym ("WHO",
+"FEMA"); a country when it is one of the world's countries. Each is listed
+once, by its fullest name and the title that stands before it, in the order the
+article first names it, cited to that sentence. A later "Boric" is the
+"Gabriel Boric" named before.
+
+Example:
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = ("Interior Minister Carolina Toha said the Maule region was hit. "
+    ...         "Chile's army helped, and the Education Ministry closed schools. "
+    ...         "Toha flew to Talca with President Gabriel Boric and WHO staff.")
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> [name for name, _ in find(sentences, "people")]
+    ['Interior Minister Carolina Toha', 'President Gabriel Boric']
+    >>> [name for name, _ in find(sentences, "countries")], asked("Which countries are named?")
+    (['Chile'], 'countries')
+    >>> [name for name, _ in find(sentences, "organizations")]
+    ['Education Ministry', 'WHO']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.answer.claims import without_dateline
+from qa.answer.evidence import Window
+from qa.store.lexical import STOPWORDS
+
+#: What a list question may ask the article's names of.
+KINDS = ("people", "countries", "organizations")
+
+_ASKED = {
+    "people": re.compile(
+        r"\b(?:people|persons|individuals|figures|officials|leaders|politicians|experts|"
+        r"names)\b|^who\s+(?:are|were)\b|\bwho\b.*\b(?:mentioned|named|quoted)\b",
+        re.I,
+    ),
+    "countries": re.compile(r"\b(?:countries|country|nations|states)\b", re.I),
+    "organizations": re.compile(
+        r"\b(?:organi[sz]ations?|compan(?:y|ies)|agenc(?:y|ies)|institutions?|groups|firms|"
+        r"businesses|bodies|universities)\b",
+        re.I,
+    ),
+}
+
+# Words that stand before a name and say what the person is ("Mayor Elena Ruiz"), and
+# the words that qualify them ("Interior Minister", "Chief Executive Officer").
+_PERSON_TITLES = frozenset(
+    """mr mrs ms miss dr prof professor sir dame lord lady president prime minister
+    secretary chancellor governor gov senator sen representative rep mayor judge justice
+    general gen colonel col captain capt admiral sergeant officer ceo cfo director
+    chairman chairwoman chair founder pope king queen prince princess emperor sheikh rabbi
+    reverend father bishop cardinal ambassador commissioner inspector superintendent
+    spokesman spokeswoman spokesperson analyst economist coach st saint""".split()
+)
+_TITLES = _PERSON_TITLES | frozenset(
+    """vice chief executive head interior foreign defense defence health finance education
+    deputy acting former late council member members""".split()
+)
+# Words that make a run of capitalised words an organisation.
+_ORG_WORDS = frozenset(
+    """agency administration alliance association authority bank board bureau college
+    commission committee company corp corporation council court department fund
+    foundation global group inc institute institution league ltd ministry network
+    office organization organisation party police program programme research school
+    semiconductor service services society survey team union university corps army navy
+    force forces guard times post news journal press tribune herald reuters associated
+    federation club hospital center centre laboratory laboratories labs industries
+    holdings partners capital systems technologies airlines motors pharmaceuticals
+    securities exchange parliament congress senate assembly government""".split()
+)
+# Organisations named by one word; a word of :data:`_ORG_WORDS` alone ("Company revenue
+# rose") names none.
+_ORG_NAMES = frozenset("kremlin congress parliament senate reuters nato pentagon".split())
+# Words that make a run a place or a thing (no person, no organisation).
+_PLACE_WORDS = frozenset(
+    """river lake dam plant power nuclear station bridge street road avenue square park
+    airport port harbor harbour bay gulf sea ocean coast island islands mountain mountains
+    valley desert region province county city state states republic kingdom district
+    territory north south east west northern southern eastern western central new san
+    santa los las hong sri costa saudi buenos rio tel abu el puerto fort mount cape ring
+    fire plan treaty act accord agreement deal summit war day week month year report
+    newsletter substack detente""".split()
+)
+_MONTHS_DAYS = frozenset(
+    """january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+_COUNTRIES = tuple(
+    """Afghanistan, Albania, Algeria, Andorra, Angola, Argentina, Armenia, Australia, Austria,
+    Azerbaijan, Bahamas, Bahrain, Bangladesh, Barbados, Belarus, Belgium, Belize, Benin,
+    Bhutan, Bolivia, Bosnia and Herzegovina, Bosnia, Botswana, Brazil, Brunei, Bulgaria,
+    Burkina Faso, Burundi, Cambodia, Cameroon, Canada, Cape Verde, Central African Republic,
+    Chad, Chile, China, Colombia, Comoros, Congo, Costa Rica, Croatia, Cuba, Cyprus, Czech
+    Republic, Czechia, Denmark, Djibouti, Dominica, Dominican Republic, Ecuador, Egypt, El
+    Salvador, Equatorial Guinea, Eritrea, Estonia, Eswatini, Ethiopia, Fiji, Finland, France,
+    Gabon, Gambia, Georgia, Germany, Ghana, Greece, Grenada, Guatemala, Guinea, Guyana, Haiti,
+    Honduras, Hungary, Iceland, India, Indonesia, Iran, Iraq, Ireland, Israel, Italy, Ivory
+    Coast, Jamaica, Japan, Jordan, Kazakhstan, Kenya, Kiribati, Kosovo, Kuwait, Kyrgyzstan,
+    Laos, Latvia, Lebanon, Lesotho, Liberia, Libya, Liechtenstein, Lithuania, Luxembourg,
+    Madagascar, Malawi, Malaysia, Maldives, Mali, Malta, Mauritania, Mauritius, Mexico,
+    Moldova, Monaco, Mongolia, Montenegro, Morocco, Mozambique, Myanmar, Namibia, Nauru, Nepal,
+    Netherlands, New Zealand, Nicaragua, Niger, Nigeria, North Korea, North Macedonia, Norway,
+    Oman, Pakistan, Palau, Palestine, Panama, Papua New Guinea, Paraguay, Peru, Philippines,
+    Poland, Portugal, Qatar, Romania, Russia, Rwanda, Samoa, San Marino, Saudi Arabia, Senegal,
+    Serbia, Seychelles, Sierra Leone, Singapore, Slovakia, Slovenia, Somalia, South Africa,
+    South Korea, South Sudan, Spain, Sri Lanka, Sudan, Suriname, Sweden, Switzerland, Syria,
+    Taiwan, Tajikistan, Tanzania, Thailand, Togo, Tonga, Tunisia, Turkey, Turkmenistan,
+    Tuvalu, Uganda, Ukraine, United Arab Emirates, United Kingdom, United States, Uruguay,
+    Uzbekistan, Vanuatu, Vatican City, Venezuela, Vietnam, Yemen, Zambia, Zimbabwe, Britain,
+    Great Britain, England, Scotland, Wales""".replace("\n", " ").split(", ")
+)
+_COUNTRY_ALIASES = {"US": "United States", "U.S.": "United States", "USA": "United States",
+                    "U.S.A.": "United States", "America": "United States", "UK": "United Kingdom",
+                    "U.K.": "United Kingdom"}  # fmt: skip
+_COUNTRY = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(" ".join(c.split())) for c in sorted(_COUNTRIES, key=len, reverse=True))
+    + "|"
+    + "|".join(re.escape(a) for a in sorted(_COUNTRY_ALIASES, key=len, reverse=True))
+    + r")(?![\w])"
+)
+# A capitalised word: "O'Brien", "Tohá", "R21/Matrix-M", "J."; "de", "van" inside a name.
+_CAP = r"[A-Z][\w'\u2019.\-/]*"
+_RUN = re.compile(
+    rf"(?:\d+\s+)?{_CAP}(?:\s+(?:(?:de|da|del|van|von|al|bin|la|le|of|for)\s+)?{_CAP})*"
+)
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+
+
+def asked(question: str) -> str | None:
+    """The kind of names a list question asks for (see :data:`KINDS`), or ``None``."""
+    return next((kind for kind in KINDS if _ASKED[kind].search(question)), None)
+
+
+def _word(token: str) -> str:
+    return token.strip(".'\u2019").lower().removesuffix("'s").removesuffix("\u2019s")
+
+
+def _runs(sentence: str) -> list[list[str]]:
+    """Runs of capitalised words of ``sentence``, its first word left out when it is
+    an ordinary word capitalised to open the sentence ("The", "Following")."""
+    out = []
+    text = without_dateline(sentence)
+    plain = re.findall(r"[A-Za-z]+", text)
+    if len(plain) > 3 and sum(w[0].isupper() for w in plain) >= 0.7 * len(plain):
+        return []  # a headline in title case: every word capitalised
+    for match in _RUN.finditer(text):
+        tokens = match.group().split()
+        # A run's final period ends the sentence ("... in Talca.").
+        if not re.fullmatch(r"[A-Z]\.", tokens[-1]):
+            tokens[-1] = tokens[-1].rstrip(".")
+        if match.start() == 0 or text[: match.start()].rstrip().endswith(("\u201c", '"')):
+            while tokens and _word(tokens[0]) in STOPWORDS and not _ACRONYM.match(tokens[0]):
+                tokens = tokens[1:]
+        # A possessive ends a name ("Andrew Korybko's Substack").
+        cut = next((i + 1 for i, t in enumerate(tokens) if _POSSESSIVE.search(t)), len(tokens))
+        for part in (tokens[:cut], tokens[cut:]):
+            if part:
+                out.append([_POSSESSIVE.sub("", t) for t in part])
+    return out
+
+
+def _person(tokens: list[str]) -> str | None:
+    """The person a run names, with the title before the name, or ``None``."""
+    lowered = [_word(t) for t in tokens]
+    last_title = max((i for i, w in enumerate(lowered) if w in _TITLES), default=-1)
+    name, titled = tokens[last_title + 1 :], last_title >= 0
+    plain = [_word(t) for t in name]
+    if not name or not 1 <= len(name) <= 4 or (len(name) == 1 and not titled):
+        return None
+    if any(w in _ORG_WORDS | _ORG_NAMES | _PLACE_WORDS | _MONTHS_DAYS for w in plain):
+        return None
+    if any(w in STOPWORDS or not w.isalpha() for w in plain if len(w) > 1 and "'" not in w):
+        return None
+    if any(_ACRONYM.match(t) for t in name) or _COUNTRY.fullmatch(" ".join(name)):
+        return None
+    return " ".join(tokens)
+
+
+def _organization(tokens: list[str]) -> str | None:
+    lowered = [_word(t) for t in tokens]
+    # "Health Minister Muhammad Ali Pate": a person, whatever else the run holds.
+    if any(w in _PERSON_TITLES for w in lowered):
+        return None
+    while lowered and lowered[0] in STOPWORDS | _MONTHS_DAYS and not _ACRONYM.match(tokens[0]):
+        tokens, lowered = tokens[1:], lowered[1:]
+    if not tokens or _COUNTRY.fullmatch(" ".join(tokens)):
+        return None
+    if any(w in _ORG_NAMES for w in lowered) or (
+        len(tokens) > 1 and any(w in _ORG_WORDS for w in lowered)
+    ):
+        return " ".join(tokens)
+    acronyms = [t for t in tokens if _ACRONYM.match(t) and t not in _COUNTRY_ALIASES]
+    return acronyms[0] if len(tokens) == 1 and acronyms else None
+
+
+def _same(name: str, other: str) -> bool:
+    """Whether ``name`` is ``other`` named again, shorter ("Boric" after "Gabriel Boric")."""
+    mine, theirs = name.split(), other.split()
+    return mine == theirs[-len(mine) :] or mine == theirs[: len(mine)]
+
+
+def find(sentences: Sequence[Window], kind: str) -> list[tuple[str, Window]]:
+    """The names of ``kind`` in ``sentences`` (in article order), each once, with the
+    sentence that first names it."""
+    found: list[tuple[str, Window]] = []
+    for window in sentences:
+        if kind == "countries":
+            names = [
+                _COUNTRY_ALIASES.get(m.group(), " ".join(m.group().split()))
+                for m in _COUNTRY.finditer(without_dateline(window.text))
+            ]
+        else:
+            pick = _person if kind == "people" else _organization
+            names = [n for n in map(pick, _runs(window.text)) if n]
+        for name in names:
+            bare = _bare(name)
+            at = next((i for i, (old, _) in enumerate(found) if _same(bare, _bare(old))), None)
+            if at is None:
+                found.append((name, window))
+            elif len(name) > len(found[at][0]) and _same(_bare(found[at][0]), bare):
+                found[at] = (name, found[at][1])  # the fuller name, where first named
+    return found
+
+
+def _bare(name: str) -> str:
+    """``name`` without its title."""
+    tokens = name.split()
+    last_title = max((i for i, t in enumerate(tokens) if _word(t) in _TITLES), default=-1)
+    return " ".join(tokens[last_title + 1 :]) or name
