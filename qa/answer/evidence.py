@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,6 +87,26 @@ def windows(passages: Sequence[Passage], pairs: bool = True) -> list[Window]:
                 doubles.append(Window(p, s1, e2, quote, ev, context, pair=True))
         previous = p
     return out + doubles
+
+
+# A bullet or number just before a sentence: at the start of its line, or after a colon
+# or the item before it where the cleaner joined the lines.
+_ITEM_MARK = re.compile(r"(?:^|[\n:.!?])\s*(?:[-*\u2022]|\d{1,2}[.)])\s+$")
+
+
+def is_list_item(window: Window) -> bool:
+    """Whether ``window`` is an item of a bulleted or numbered list of the article
+    ("Tell me more about the second one" then shows that item, not the next one).
+
+    >>> text = "Two obstacles:\\n1. Funding is short.\\n2. Staff are few. It is hard."
+    >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
+    >>> [is_list_item(w) for w in windows([p], pairs=False)]
+    [False, True, True, False]
+    """
+    p = window.passage
+    return bool(
+        _ITEM_MARK.search(p.quote[max(0, window.start - p.start - 12) : window.start - p.start])
+    )
 
 
 def following(sentences: Sequence[Window], window: Window) -> Window | None:

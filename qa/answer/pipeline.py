@@ -55,7 +55,7 @@ from qa.answer.conversation import (
     resolve,
     small_talk,
 )
-from qa.answer.evidence import Window, following, windows
+from qa.answer.evidence import Window, following, is_list_item, windows
 from qa.answer.polarity import YesNoCheck, lead
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
@@ -306,6 +306,8 @@ class AnswerPipeline:
                         listed = [item]
                         asks_more = more is not None or _MORE.search(question)
                         after = following(shown, item) if asks_more else None
+                        if after is not None and is_list_item(item) and is_list_item(after):
+                            after = None  # the next item of the article's list: another point
                         if after is not None:  # "tell me more": and the sentence after it
                             # ... only that, when the answer before showed the sentence whole.
                             listed = [after] if more and _said(item, turn.reply) else [item, after]

@@ -32,6 +32,8 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(
     r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+"
     r"(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f]|[-*\u2022]\s)"  # or a bullet: "- Sick days ..."
+    # A colon that opens a list ("three obstacles: 1. Funding: ..."; "Key points: - ...").
+    r"|:\s+(?=(?:[-*\u2022]|\d{1,2}[.)])\s+[\"'\u201c]?[A-Z])"
 )
 #: What opens a list item: a bullet or a number ("- ", "\u2022 ", "2. ").
 LIST_ITEM = re.compile(r"\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")

@@ -17,7 +17,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-_WORD = re.compile(r"[^\W_]+(?:[.,'\u2019][^\W_]+)*", re.UNICODE)
+# Words, with "U.S.", "don't" and numbers with separators ("1,200", "3.5") whole; a comma
+# joins digits only ("RTS,S" is two words).
+_WORD = re.compile(r"[^\W_]+(?:(?:[.'\u2019]|(?<=\d),(?=\d))[^\W_]+)*", re.UNICODE)
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are aren't as at be because been
@@ -165,7 +167,7 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
 
 
 #: Version of the arrays :meth:`BM25.arrays` writes; a change makes stored indexes stale.
-BM25_FORMAT = 3
+BM25_FORMAT = 4
 
 
 class BM25:

@@ -153,3 +153,13 @@ def test_offsets_always_map_back(text: str, size: int, overlap: int) -> None:
         c0 = p.clean_start
         assert cleaned.text[c0 : c0 + len(p.text)] == p.text
         assert cleaned.starts[c0] == p.start and cleaned.ends[c0 + len(p.text) - 1] == p.end
+
+
+def test_a_colon_that_opens_a_list_ends_a_sentence() -> None:
+    # The cleaner joins a list's lines: "obstacles: 1. Funding: ... 2. Staff: ..."
+    text = "It faces two obstacles: 1. Funding: it is not secured. 2. Staff: clinics lack them."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "It faces two obstacles:",
+        "Funding: it is not secured.",
+        "Staff: clinics lack them.",
+    ]
