@@ -6,7 +6,8 @@ three, and one asked to paraphrase writes claims no sentence supports. Here
 the opening sentence comes first (news puts the gist there), then the
 sentences closest to the article's mean sentence vector, each penalised by its
 likeness to the sentences already chosen (maximal marginal relevance), so the
-summary covers the article instead of repeating its most common point. Shown in
+summary covers the article instead of repeating its most common point; one that
+leans on the sentence before it ("She said ...", a quotation) comes last. Shown in
 article order. Asked how the article ends ("What's the conclusion?"), the last
 sentences are quoted instead, a republishing or subscription note aside.
 
@@ -75,6 +76,12 @@ _COUNTS = {"a": 1, "single": 1} | {
 _COUNT = re.compile(
     rf"\b({'|'.join(_COUNTS)}|\d{{1,2}})[\s-]+(?:(?:short|key|main|bullet|big)\s+)?"
     r"(?:sentences?|points?|bullets?|lines?|takeaways?|ideas?|facts?|highlights?|paragraph)\b",
+    re.IGNORECASE,
+)
+
+# Opens with a pronoun or a quotation mark.
+_LEANS = re.compile(
+    r"\s*(?:[\"\u201c\u2018']|(?:he|she|they|it|this|these|those|his|her|their|its)\b)",
     re.IGNORECASE,
 )
 
@@ -151,6 +158,9 @@ def central(
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     centroid = vectors.mean(axis=0)
     centrality = vectors @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    # A sentence that leans on the one before ("She said ...", a quotation) says little
+    # on its own: it comes last.
+    centrality[[bool(_LEANS.match(w.text)) for w in sentences]] -= 1.0
     chosen = [0]
     while len(chosen) < min(count, len(sentences)):
         likeness = (vectors @ vectors[chosen].T).max(axis=1)

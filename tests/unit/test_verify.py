@@ -317,3 +317,17 @@ def test_a_yes_to_whether_it_happened_from_a_sentence_that_plans_it_is_not_yet()
     # Asked what will happen, the plan is the answer.
     will = YesNoCheck(sentences, "Will voters vote on the bond?")
     assert will.amend(said, Supported(said, sentences[0], 1.0, moved=False))[0] == said
+
+
+def test_a_summary_leaves_out_sentences_that_lean_on_the_one_before() -> None:
+    text = (
+        "The vaccine is given in 15 African countries. "
+        "She said demand for the vaccine was far higher than supply. "
+        '"The vaccine works best alongside bed nets," he said. '
+        "Nigeria began giving the vaccine in December."
+    )
+    chosen = central(windows([_passage(1, text)], pairs=False), count=2)
+    assert [w.text for w in chosen] == [
+        "The vaccine is given in 15 African countries.",
+        "Nigeria began giving the vaccine in December.",
+    ]
