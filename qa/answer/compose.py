@@ -41,7 +41,7 @@ _CUT = re.compile(r"(?:\.{2,}|\u2026)\W*$")
 _BULLET = re.compile(rf"(?m)^{LIST_ITEM.pattern}")
 
 
-Amend = Callable[[str, Supported], tuple[str, Supported]]
+Amend = Callable[[str, Supported], tuple[str, Supported] | None]
 
 
 @dataclass(frozen=True)
@@ -149,9 +149,11 @@ class Composer:
                 sentence = support.claim
             elif _CUT.search(sentence):  # a copy of a line cut short in the chat history
                 sentence = support.window.text
-            if self.amend is not None:
-                sentence, support = self.amend(sentence, support)
-            yield from self._accept(sentence, support)
+            amended = self.amend(sentence, support) if self.amend is not None else None
+            if self.amend is None:
+                yield from self._accept(sentence, support)
+            elif amended is not None:
+                yield from self._accept(*amended)
 
     def _accept(self, text: str, support: Supported) -> Iterator[str]:
         key = _key(text)

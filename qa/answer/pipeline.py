@@ -343,6 +343,14 @@ class AnswerPipeline:
                         amend = YesNoCheck(sentences, question, lead(composer.raw)).amend
                     composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
                     yield from self._quote(request, composer, answer, whole)
+                    if shape is Shape.YES_NO and not composer.pieces:
+                        # No sentence plainly answers, but the one most about the question
+                        # says the opposite ("Did revenue fall?": "Company revenue rose").
+                        against = YesNoCheck(sentences, question).contradiction()
+                        if against is not None:
+                            yield from composer.add(f"No: {against.claim}", against)
+                            yield from composer.finish()
+                            answer.source = "quote"
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
             answer.text = (

@@ -10,7 +10,11 @@ the article that best covers the question negates it, the answer is "No"
 whatever the model wrote, and that sentence is its citation. Where the words
 show no negation the model's answer stands, unless it says "Yes" to whether
 something happened from a sentence that has it only planned or required
-("voters must approve in November"): then "Not yet" and that sentence.
+("voters must approve in November"): then "Not yet" and that sentence. A "Yes"
+needs a sentence that holds most of what the question is about ("Did revenue
+fall?" is no "Yes" from "Sick days fell"); a question term's opposite counts
+("revenue rose"), and where nothing else answers, the sentence most about the
+question answers "No" when it says the opposite.
 
 Example:
     >>> negates("the US won't expand Article 5 guarantees", "Will the US expand Article 5?")
@@ -64,8 +68,11 @@ def _by_word() -> dict[str, frozenset[str]]:
 _OPPOSITE = _by_word()
 # The forms listed together on one side of an opposite: "successful" is "succeed".
 _FORMS = {w: frozenset(side.split()) for pair in _OPPOSITES for side in pair for w in side.split()}
+_META = frozenset(content_terms("article story piece text author writer"))
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
+#: ... and to say "Yes" to it.
+YES_COVERAGE = 0.6
 
 
 def _negated_form(word: str, terms: set[str]) -> bool:
@@ -156,7 +163,9 @@ class YesNoCheck:
         self.sentences = sentences
         self.question = question
         self.said = said
-        self.terms = set(content_terms(question))
+        # "the article" in a question is the text itself, not its "Article 5".
+        self.terms = set(content_terms(question)) - _META
+        self.opposed = {stem(w): _OPPOSITE[w] for w in words(question) if w in _OPPOSITE}
         self.asks_negated = any(map(is_negation, words(question)))
 
     def best(self) -> Window | None:
@@ -168,13 +177,34 @@ class YesNoCheck:
             return None
         best, key = None, (MIN_COVERAGE - 1e-9, 0.0)
         for window in self.sentences:
-            found = self.terms & window.evidence.terms
+            # A term's opposite says as much about it ("Did revenue fall?": "revenue rose").
+            tokens = set(words(window.text))
+            found = (self.terms & window.evidence.terms) | {
+                t for t, opposite in self.opposed.items() if opposite & tokens
+            }
             share = (len(found) / len(self.terms), len(found) / len(window.evidence.terms))
             if share > key:
                 best, key = window, share
         return best
 
-    def amend(self, text: str, support: Supported) -> tuple[str, Supported]:
+    def contradiction(self) -> Supported | None:
+        """The sentence most about the question (:meth:`best`) when it negates it."""
+        best = self.best()
+        if best is None or self.asks_negated or not negates(best.text, self.question):
+            return None
+        return Supported(best.text, best, 1.0, moved=True)
+
+    def _before(self, window: Window) -> frozenset[str]:
+        """The terms of the sentence just before ``window`` in its article."""
+        article = window.passage.article_id
+        for previous, sentence in zip(self.sentences, self.sentences[1:], strict=False):
+            if sentence.passage.article_id == previous.passage.article_id == article and (
+                sentence.start <= window.start < sentence.end
+            ):
+                return previous.evidence.terms
+        return frozenset()
+
+    def amend(self, text: str, support: Supported) -> tuple[str, Supported] | None:
         """``text`` and its support, or "No: <sentence>" cited to the sentence that says
         no; a quoted sentence gets its "Yes:" or "No:" (see the class docstring)."""
         said = lead(text)
@@ -193,6 +223,12 @@ class YesNoCheck:
             window = support.window
             if pending(window.text, self.question):
                 return f"Not yet: {window.text}", replace(support, claim=window.text)
+            # "Did revenue fall?" - "Yes" from "Sick days fell by two-thirds": a sentence
+            # that lacks what the question is about (also in the sentence before it, where
+            # "this" may be named) says nothing of it.
+            said_there = window.evidence.terms | self._before(window)
+            if len(self.terms & said_there) < YES_COVERAGE * len(self.terms):
+                return None
         if said is None:
             return (f"Yes: {text}" if self.said == "yes" else text), support
         return text, support

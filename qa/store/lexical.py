@@ -70,7 +70,16 @@ def _strip_suffix(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: -len(suffix)] + repl
+            base = word[: -len(suffix)] + repl
+            # "dropped", "planning": the consonant doubled before the suffix ("called",
+            # "passed", "staffed" keep theirs).
+            if (
+                suffix in ("ed", "ing", "edly")
+                and base[-1] == base[-2]
+                and base[-1] not in "aeiouylsfz"
+            ):
+                return base[:-1]
+            return base
     return word
 
 
@@ -100,11 +109,44 @@ _DEMONYMS = {
 }  # fmt: skip
 
 
+# Irregular verbs' past forms and their base: "Sick days fell" answers "How much did sick
+# days fall?". Forms that are also common nouns or other words ("left", "found", "saw",
+# "lay", "ground", "wound") are left out.
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "arise": "arose arisen", "beat": "beaten", "become": "became", "begin": "began begun",
+        "bite": "bit bitten", "break": "broke broken", "bring": "brought", "build": "built",
+        "buy": "bought", "catch": "caught", "choose": "chose chosen", "come": "came",
+        "dig": "dug", "do": "did done", "draw": "drew drawn", "drink": "drank drunk",
+        "drive": "drove driven", "eat": "ate eaten", "fall": "fell fallen", "feed": "fed",
+        "feel": "felt", "fight": "fought", "flee": "fled", "fly": "flew flown",
+        "forget": "forgot forgotten", "forgive": "forgave forgiven", "freeze": "froze frozen",
+        "get": "got gotten", "give": "gave given", "go": "went gone", "grow": "grew grown",
+        "hang": "hung", "hide": "hid hidden", "hold": "held", "keep": "kept",
+        "know": "knew known", "lead": "led", "lend": "lent", "lose": "lost", "make": "made",
+        "mean": "meant", "meet": "met", "overcome": "overcame", "pay": "paid",
+        "ride": "rode ridden", "ring": "rang rung", "rise": "rose risen", "run": "ran",
+        "say": "said", "seek": "sought", "sell": "sold", "send": "sent",
+        "shake": "shook shaken", "shrink": "shrank shrunk", "sing": "sang sung",
+        "sink": "sank sunk", "sit": "sat", "sleep": "slept", "speak": "spoke spoken",
+        "spend": "spent", "stand": "stood", "steal": "stole stolen", "stick": "stuck",
+        "strike": "struck stricken", "swear": "swore sworn", "swim": "swam swum",
+        "take": "took taken", "teach": "taught", "tell": "told", "think": "thought",
+        "throw": "threw thrown", "understand": "understood", "undertake": "undertook undertaken",
+        "wake": "woke woken", "wear": "wore worn", "win": "won", "withdraw": "withdrew withdrawn",
+        "write": "wrote written",
+    }.items()
+    for form in forms.split()
+}  # fmt: skip
+
+
 @functools.lru_cache(maxsize=1 << 16)  # words repeat: a corpus has far fewer distinct ones
 def stem(word: str) -> str:
     """A small suffix stripper: enough to match 'leaders'/'leader', 'ruled'/'ruling'.
 
-    Not a full stemmer: 'ruled' and 'rule' stay apart. A demonym stems to its place.
+    Not a full stemmer: 'ruled' and 'rule' stay apart. A demonym stems to its place,
+    an irregular verb's past form ("fell", "written") to its base.
 
     Example:
         >>> stem("leaders"), stem("ruled"), stem("ruling"), stem("rule"), stem("studies")
@@ -113,10 +155,14 @@ def stem(word: str) -> str:
         ('die', 'die')
         >>> stem("germans"), stem("germany's"), stem("ukrainian")
         ('germany', 'germany', 'ukraine')
+        >>> stem("fell"), stem("fall"), stem("written"), stem("write")
+        ('fall', 'fall', 'write', 'write')
+        >>> stem("dropped"), stem("drop"), stem("called"), stem("planning")
+        ('drop', 'drop', 'call', 'plan')
     """
     if word.endswith("'s"):
         word = word[:-2]
-    stemmed = _strip_suffix(word)
+    stemmed = _strip_suffix(_IRREGULAR.get(word, word))
     return _DEMONYMS.get(stemmed, stemmed)
 
 
@@ -167,7 +213,7 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
 
 
 #: Version of the arrays :meth:`BM25.arrays` writes; a change makes stored indexes stale.
-BM25_FORMAT = 4
+BM25_FORMAT = 5
 
 
 class BM25:
