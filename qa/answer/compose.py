@@ -29,7 +29,7 @@ from qa.answer.claims import is_no_answer, split_cited, without_dateline
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import LIST_ITEM, Passage
-from qa.store.lexical import terms
+from qa.store.lexical import terms, words
 
 # Two claims that share this much of their terms and their supporting sentence say
 # the same thing ("Third, it's unclear ..." after "It's unclear ..."): the second is
@@ -147,7 +147,9 @@ class Composer:
         if support is not None:
             if support.restated:
                 sentence = support.claim
-            elif _CUT.search(sentence):  # a copy of a line cut short in the chat history
+            elif _CUT.search(sentence) or _stutters(sentence):
+                # A copy of a line cut short in the chat history, or one garbled by a
+                # small model ('X said "...," said X'): the sentence it copies.
                 sentence = support.window.text
             amended = self.amend(sentence, support) if self.amend is not None else None
             if self.amend is None:
@@ -211,6 +213,19 @@ class Composer:
     def text(self) -> str:
         """Everything emitted so far."""
         return "".join(self.pieces)
+
+
+def _stutters(sentence: str, run: int = 4) -> bool:
+    """Whether ``sentence`` says the same ``run`` words twice.
+
+    >>> _stutters('Alonso, a former head, said "No," said Alonso, a former head.')
+    True
+    >>> _stutters("The barrier will take four years and cost four million.")
+    False
+    """
+    tokens = words(sentence)
+    grams = [tuple(tokens[i : i + run]) for i in range(len(tokens) - run + 1)]
+    return len(set(grams)) < len(grams)
 
 
 def _key(text: str) -> str:
