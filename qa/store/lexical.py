@@ -116,10 +116,10 @@ _IRREGULAR = {
     form: base
     for base, forms in {
         "arise": "arose arisen", "beat": "beaten", "become": "became", "begin": "began begun",
-        "bite": "bit bitten", "break": "broke broken", "bring": "brought", "build": "built",
+        "bite": "bitten", "break": "broke broken", "bring": "brought", "build": "built",
         "buy": "bought", "catch": "caught", "choose": "chose chosen", "come": "came",
         "dig": "dug", "do": "did done", "draw": "drew drawn", "drink": "drank drunk",
-        "drive": "drove driven", "eat": "ate eaten", "fall": "fell fallen", "feed": "fed",
+        "drive": "drove driven", "eat": "ate eaten", "fall": "fell fallen",
         "feel": "felt", "fight": "fought", "flee": "fled", "fly": "flew flown",
         "forget": "forgot forgotten", "forgive": "forgave forgiven", "freeze": "froze frozen",
         "get": "got gotten", "give": "gave given", "go": "went gone", "grow": "grew grown",
