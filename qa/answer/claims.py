@@ -19,7 +19,9 @@ be reasoned about):
   Normandy in 1013." from "Because of this, Ethelred fled to Normandy in 1013."):
   the passage is about someone else;
 * and 0 when the question asks "When ...?" or "How many ...?" and the sentence
-  names no time or quantity;
+  names no time or quantity, when "What did X say?" is answered by a sentence
+  that reports no speech, or when "How many people ...?" is answered by a number
+  the passage has only before a unit of measure ("the river rose 11 feet");
 * and 0 when the evidence negates a claim term that the sentence states
   plainly: a "not", "no", "never" or "won't" up to three words before each of
   its occurrences ("Putin [does not want to stop the war" does not support
@@ -279,6 +281,8 @@ class Claim:
     #: itself ("What won't the US expand?"), which the answer need not repeat.
     negated: frozenset[str] | None = frozenset()
     joined: frozenset[str] = frozenset()  # names the sentence joins ("Guy de Lusignan")
+    #: What "How many ...?" counts ("people"), when it is no unit of measure.
+    counted: str | None = None
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -294,6 +298,7 @@ class Claim:
             names_wanted(question, sentence),
             None if any(map(is_negation, words(question))) else negated_terms(sentence),
             joined_names(sentence) - joined_names(question),
+            _counted(question),
         )
 
     def support(self, evidence: Evidence, context: Evidence | None = None) -> float:
@@ -320,6 +325,9 @@ class Claim:
         if any(f" {j} " not in evidence.phrase + context.phrase for j in self.joined):
             return 0.0
         found = self.terms & evidence.terms
+        # "How many people died?" is not answered by "the river rose 11 feet".
+        if self.counted and _measures(self.terms & evidence.numbers, evidence.phrase):
+            return 0.0
         # The evidence says "not" where the sentence does not: it says the opposite.
         if self.negated is not None and (found & evidence.negated) - self.negated:
             return 0.0
@@ -330,6 +338,37 @@ class Claim:
         if any(swapped(self.text, evidence.text[a:b], self.premise) for a, b in sentences):
             return 0.0
         return score
+
+
+# Units of measure: a number before one measures something, it counts nothing.
+_UNITS = frozenset(
+    terms(
+        "feet foot ft inches inch miles mile kilometers kilometres km meters metres m cm mm "
+        "yards pounds lbs kilograms kg grams tons tonnes ounces liters litres gallons degrees "
+        "percent % dollars euros pounds cents acres hectares mph knots years months weeks days "
+        "hours minutes seconds"
+    )
+)
+_HOW_MANY = re.compile(r"^\s*how many\s+([a-z][\w'-]*)", re.I)
+
+
+def _counted(question: str) -> str | None:
+    """The stem of what "How many ...?" counts, unless that is a unit of measure."""
+    found = _HOW_MANY.search(question)
+    counted = stem(found.group(1).lower()) if found else None
+    return counted if counted and counted not in _UNITS else None
+
+
+def _measures(wanted: frozenset[str], phrase: str) -> bool:
+    """Whether every occurrence in ``phrase`` (normalised words) of the numbers
+    ``wanted`` is followed by a unit of measure ("11 feet")."""
+    tokens = phrase.split()
+    followers = [
+        stem(tokens[i + 1]) if i + 1 < len(tokens) else ""
+        for i, token in enumerate(tokens)
+        if numbers(token, with_words=True) & wanted
+    ]
+    return bool(followers) and all(f in _UNITS for f in followers)
 
 
 def support(sentence: str, question: str, passage: str, before: str = "") -> float:

@@ -353,3 +353,10 @@ def test_a_yes_from_a_sentence_about_something_else_is_dropped_or_its_opposite_s
         Supported(yes, sentences[0], 1.0, moved=False),
     )
     assert days.contradiction() is None
+
+
+def test_how_many_is_not_answered_by_a_measure() -> None:
+    passage = "In the March flood the river rose 11 feet, and more than 1,200 homes flooded."
+    assert support("11 people died.", "How many people died in the flood?", passage) == 0.0
+    assert support("11 feet.", "How many feet did the river rise?", passage) == 1.0
+    assert support("1,200 homes.", "How many homes flooded?", passage) == 1.0
