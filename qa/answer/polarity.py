@@ -35,7 +35,7 @@ from dataclasses import replace
 from qa.answer.claims import NEGATION_REACH, is_negation
 from qa.answer.evidence import Window
 from qa.answer.verifier import Supported
-from qa.store.lexical import content_terms, stem, words
+from qa.store.lexical import STOPWORDS, content_terms, stem, words
 
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 # Common opposites, each side with its usual forms: "Will it be easy?" is answered
@@ -109,6 +109,8 @@ _PLANNED = frozenset(
     "plan plans planned expect expects expected set aim aims aimed intend intends intended "
     "hope hopes hoped want wants wanted likely going due scheduled".split()
 )
+# "before construction begins", "until voters approve": not yet, when the verb is present.
+_NOT_YET = frozenset("before until".split())
 # Questions about what has happened ("Did voters approve the bond?").
 _PAST = frozenset("did was were has have had".split())
 
@@ -121,6 +123,10 @@ def pending(sentence: str, question: str) -> bool:
     True
     >>> pending("voters approved the bond", "Did voters approve the bond?")
     False
+    >>> pending("a review before construction begins", "Has construction begun?")
+    True
+    >>> pending("he died before the war began", "Did the war begin?")
+    False
     """
     asked = words(question)
     if not asked or asked[0] not in _PAST:
@@ -131,8 +137,12 @@ def pending(sentence: str, question: str) -> bool:
         if stem(word) not in terms or i == 0:
             continue
         before = tokens[max(0, i - 2) : i]
-        if set(before) & _MODALS or (
-            before[-1] == "to" and len(before) > 1 and before[0] in _PLANNED
+        # "before construction begins": a subject between, and the verb in the present.
+        later = len(before) > 1 and before[0] in _NOT_YET and before[1] not in STOPWORDS
+        if (
+            set(before) & _MODALS
+            or (before[-1] == "to" and len(before) > 1 and before[0] in _PLANNED)
+            or (later and (stem(word) == word or word.endswith("s")))
         ):
             return True
     return False
