@@ -345,7 +345,7 @@ _UNITS = frozenset(
     terms(
         "feet foot ft inches inch miles mile kilometers kilometres km meters metres m cm mm "
         "yards pounds lbs kilograms kg grams tons tonnes ounces liters litres gallons degrees "
-        "percent % dollars euros pounds cents acres hectares mph knots years months weeks days "
+        "percent dollars euros cents acres hectares mph knots years months weeks days "
         "hours minutes seconds"
     )
 )

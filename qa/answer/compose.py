@@ -8,7 +8,7 @@ and then shown in article order, one claim per line.
 
 Example:
     >>> from qa.answer.verifier import SentenceVerifier
-    >>> from qa.ingest.split import LIST_ITEM, Passage
+    >>> from qa.ingest.split import Passage
     >>> text = "Trump met Zelensky at the Vatican. It rained."
     >>> p = Passage("a", "A", 0, 1, 0, len(text), text, text)
     >>> c = Composer(SentenceVerifier([p], 0.6), {1: p}, "Where did they meet?")
@@ -151,11 +151,12 @@ class Composer:
                 # A copy of a line cut short in the chat history, or one garbled by a
                 # small model ('X said "...," said X'): the sentence it copies.
                 sentence = support.window.text
-            amended = self.amend(sentence, support) if self.amend is not None else None
-            if self.amend is None:
-                yield from self._accept(sentence, support)
-            elif amended is not None:
-                yield from self._accept(*amended)
+            if self.amend is not None:
+                amended = self.amend(sentence, support)
+                if amended is None:  # the article's words do not bear it out
+                    return
+                sentence, support = amended
+            yield from self._accept(sentence, support)
 
     def _accept(self, text: str, support: Supported) -> Iterator[str]:
         key = _key(text)

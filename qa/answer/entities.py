@@ -171,11 +171,15 @@ def _runs(sentence: str) -> list[list[str]]:
     return out
 
 
+def _after_title(tokens: list[str]) -> int:
+    """Where the name of a run begins: after its last title word ("Interior Minister")."""
+    return max((i + 1 for i, t in enumerate(tokens) if _word(t) in _TITLES), default=0)
+
+
 def _person(tokens: list[str]) -> str | None:
     """The person a run names, with the title before the name, or ``None``."""
-    lowered = [_word(t) for t in tokens]
-    last_title = max((i for i, w in enumerate(lowered) if w in _TITLES), default=-1)
-    name, titled = tokens[last_title + 1 :], last_title >= 0
+    start = _after_title(tokens)
+    name, titled = tokens[start:], start > 0
     plain = [_word(t) for t in name]
     if not name or not 1 <= len(name) <= 4 or (len(name) == 1 and not titled):
         return None
@@ -237,5 +241,4 @@ def find(sentences: Sequence[Window], kind: str) -> list[tuple[str, Window]]:
 def _bare(name: str) -> str:
     """``name`` without its title."""
     tokens = name.split()
-    last_title = max((i for i, t in enumerate(tokens) if _word(t) in _TITLES), default=-1)
-    return " ".join(tokens[last_title + 1 :]) or name
+    return " ".join(tokens[_after_title(tokens) :]) or name

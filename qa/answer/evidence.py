@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from qa.answer.claims import Evidence
 from qa.answer.guard import redact
 from qa.ingest.clean import clean
-from qa.ingest.split import Passage, sentence_spans
+from qa.ingest.split import LIST_ITEM, Passage, sentence_spans
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def windows(passages: Sequence[Passage], pairs: bool = True) -> list[Window]:
 
 # A bullet or number just before a sentence: at the start of its line, or after a colon
 # or the item before it where the cleaner joined the lines.
-_ITEM_MARK = re.compile(r"(?:^|[\n:.!?])\s*(?:[-*\u2022]|\d{1,2}[.)])\s+$")
+_ITEM_MARK = re.compile(rf"(?:^|[\n:.!?]){LIST_ITEM.pattern}$")
 
 
 def is_list_item(window: Window) -> bool:
@@ -107,6 +107,18 @@ def is_list_item(window: Window) -> bool:
     return bool(
         _ITEM_MARK.search(p.quote[max(0, window.start - p.start - 12) : window.start - p.start])
     )
+
+
+def preceding(sentences: Sequence[Window], window: Window) -> Window | None:
+    """The sentence of ``sentences`` (single sentences in article order) right before
+    the one ``window`` starts with, in its article, if any."""
+    article = window.passage.article_id
+    for before, sentence in itertools.pairwise(sentences):
+        if before.passage.article_id == sentence.passage.article_id == article and (
+            sentence.start <= window.start < sentence.end
+        ):
+            return before
+    return None
 
 
 def following(sentences: Sequence[Window], window: Window) -> Window | None:

@@ -328,10 +328,9 @@ class AnswerPipeline:
                 limit = summary.size(question) if shape is Shape.SUMMARY else _CLAIMS.get(shape)
                 if listed:
                     limit = None  # every sentence chosen is shown
-                amend = None
-                if shape is Shape.YES_NO:
-                    # The question as asked: a follow-up's search joins the earlier question.
-                    amend = YesNoCheck(sentences, question).amend
+                # The question as asked: a follow-up's search joins the earlier question.
+                yes_no = YesNoCheck(sentences, question) if shape is Shape.YES_NO else None
+                amend = yes_no.amend if yes_no else None
                 composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
                 # So is a summary of the whole article: both are the extractive reader's.
                 chosen = listed is not None or _general_summary(shape, turn)
@@ -343,10 +342,10 @@ class AnswerPipeline:
                         amend = YesNoCheck(sentences, question, lead(composer.raw)).amend
                     composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
                     yield from self._quote(request, composer, answer, whole)
-                    if shape is Shape.YES_NO and not composer.pieces:
+                    if yes_no is not None and not composer.pieces:
                         # No sentence plainly answers, but the one most about the question
                         # says the opposite ("Did revenue fall?": "Company revenue rose").
-                        against = YesNoCheck(sentences, question).contradiction()
+                        against = yes_no.contradiction()
                         if against is not None:
                             yield from composer.add(f"No: {against.claim}", against)
                             yield from composer.finish()

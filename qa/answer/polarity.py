@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from qa.answer.claims import NEGATION_REACH, is_negation
-from qa.answer.evidence import Window
+from qa.answer.evidence import Window, preceding
 from qa.answer.verifier import Supported
 from qa.store.lexical import STOPWORDS, content_terms, stem, words
 
@@ -188,7 +188,7 @@ class YesNoCheck:
         best, key = None, (MIN_COVERAGE - 1e-9, 0.0)
         for window in self.sentences:
             # A term's opposite says as much about it ("Did revenue fall?": "revenue rose").
-            tokens = set(words(window.text))
+            tokens = set(words(window.text)) if self.opposed else set()
             found = (self.terms & window.evidence.terms) | {
                 t for t, opposite in self.opposed.items() if opposite & tokens
             }
@@ -204,16 +204,6 @@ class YesNoCheck:
             return None
         return Supported(best.text, best, 1.0, moved=True)
 
-    def _before(self, window: Window) -> frozenset[str]:
-        """The terms of the sentence just before ``window`` in its article."""
-        article = window.passage.article_id
-        for previous, sentence in zip(self.sentences, self.sentences[1:], strict=False):
-            if sentence.passage.article_id == previous.passage.article_id == article and (
-                sentence.start <= window.start < sentence.end
-            ):
-                return previous.evidence.terms
-        return frozenset()
-
     def amend(self, text: str, support: Supported) -> tuple[str, Supported] | None:
         """``text`` and its support, or "No: <sentence>" cited to the sentence that says
         no; a quoted sentence gets its "Yes:" or "No:" (see the class docstring)."""
@@ -222,21 +212,23 @@ class YesNoCheck:
             return text, support
         # The sentence that covers the question best, else the one the "Yes" (or the
         # quote) stands on ("Did the stock rise?" answered "Yes, the shares fell 4.2%").
-        for sentence in (self.best(), support.window):
-            if sentence is None or not negates(sentence.text, self.question):
-                continue
-            if said is None and sentence == support.window:
+        against = self.contradiction()
+        window = support.window
+        if against is None and negates(window.text, self.question):
+            against = Supported(window.text, window, 1.0, moved=True)
+        if against is not None:
+            if said is None and against.window == window:
                 return f"No: {text}", support
-            return f"No: {sentence.text}", Supported(sentence.text, sentence, 1.0, moved=True)
+            return f"No: {against.claim}", against
         if said == "yes" or self.said == "yes":
             # "Did voters approve the bond?" - "Yes" from "... voters must approve in November."
-            window = support.window
             if pending(window.text, self.question):
                 return f"Not yet: {window.text}", replace(support, claim=window.text)
             # "Did revenue fall?" - "Yes" from "Sick days fell by two-thirds": a sentence
             # that lacks what the question is about (also in the sentence before it, where
             # "this" may be named) says nothing of it.
-            said_there = window.evidence.terms | self._before(window)
+            before = preceding(self.sentences, window)
+            said_there = window.evidence.terms | (before.evidence.terms if before else frozenset())
             if len(self.terms & said_there) < YES_COVERAGE * len(self.terms):
                 return None
         if said is None:

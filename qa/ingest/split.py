@@ -29,14 +29,16 @@ _ABBREVIATIONS = {
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "u.s",
     "u.k", "a.m", "p.m", "approx", "fig", "al",
 }  # fmt: skip
+# A list item's bullet or number.
+_MARKER = r"(?:[-*\u2022]|\d{1,2}[.)])"
 _BOUNDARY = re.compile(
     r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+"
     r"(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u024f]|[-*\u2022]\s)"  # or a bullet: "- Sick days ..."
     # A colon that opens a list ("three obstacles: 1. Funding: ..."; "Key points: - ...").
-    r"|:\s+(?=(?:[-*\u2022]|\d{1,2}[.)])\s+[\"'\u201c]?[A-Z])"
+    rf"|:\s+(?={_MARKER}\s+[\"'\u201c]?[A-Z])"
 )
 #: What opens a list item: a bullet or a number ("- ", "\u2022 ", "2. ").
-LIST_ITEM = re.compile(r"\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
+LIST_ITEM = re.compile(rf"\s*{_MARKER}\s+")
 # A list's number before its period: alone, or after a colon ("Steps: 1. Open it.").
 _NUMBERED = re.compile(r"(?:^|:)\s*\d{1,2}$")
 
