@@ -56,7 +56,16 @@ import re
 from dataclasses import dataclass
 
 from qa.ingest.split import LIST_ITEM, ends_in_abbreviation, sentence_spans
-from qa.store.lexical import QUESTION_WORDS, STOPWORDS, numbers, stem, terms, words
+from qa.store.lexical import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    content_terms,
+    numbers,
+    same_root,
+    stem,
+    terms,
+    words,
+)
 
 _CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _UNCLOSED = re.compile(r"\s*\[[\d,;\s]*$")
@@ -187,6 +196,11 @@ _HAS = {
 }
 
 
+def reports_speech(text: str) -> bool:
+    """Whether ``text`` reports what someone said (a quotation, "said", "according to")."""
+    return bool(_HAS["speech"].search(text))
+
+
 def wanted_kind(question: str) -> str | None:
     """``"time"``, ``"quantity"`` or ``"speech"`` when ``question`` asks for one, else
     ``None``."""
@@ -263,7 +277,8 @@ class Evidence:
         a leading dateline aside: where a story was filed answers no "Where ...?"."""
         text = without_dateline(text)
         nums = frozenset(numbers(text, with_words=True))
-        phrase = f" {' '.join(words(text))} "
+        # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
+        phrase = f" {' '.join(words(text.replace('%', ' percent')))} "
         return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)
 
 
@@ -340,6 +355,59 @@ class Claim:
         return score
 
 
+# "What caused the impasse?" asks for a cause, which a sentence gives in its own words.
+_ASKS_CAUSE = frozenset(terms("cause caused reason reasons"))
+_GIVES_CAUSE = re.compile(
+    r"\b(?:because|due to|as a result|results? of|caused|contribut\w*|led to|blam\w*|"
+    r"attribut\w*|owing to|driven by|sparked|prompted|triggered|stemm\w* from|fuel\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def covered(
+    question: set[str], text: str, held: set[str] | frozenset[str] | None = None
+) -> set[str]:
+    """The terms of ``question`` that ``text`` holds: the same term, a form of it the
+    stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"), or, for
+    "cause" or "reason", words that give one ("contributed to", "because"). ``held``
+    are the terms of ``text``, where known.
+
+    >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
+    ['retaliat', 'trump']
+    >>> sorted(covered({"caus", "impasse"}, "Five disagreements contributed to the impasse."))
+    ['caus', 'impasse']
+    """
+    held = set(terms(text)) if held is None else held
+    cause = bool(_GIVES_CAUSE.search(text))
+    return (question & held) | {
+        term
+        for term in question - held
+        if (cause and term in _ASKS_CAUSE) or any(same_root(term, t) for t in held)
+    }
+
+
+_WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
+
+
+def explained(question: str, vocabulary: set[str]) -> frozenset[str]:
+    """What "Why ...?" asks to be explained: the question's terms other than its names,
+    among those ``vocabulary`` (the article's terms) has a form of; empty for any other
+    question. A sentence that holds none of them explains something else ("Why has Trump
+    retaliated?" is not answered by "Trump is reluctant to back this because ...").
+
+    >>> sorted(explained("Why has Trump retaliated against Putin?", {"trump", "retaliation"}))
+    ['retaliat']
+    >>> explained("Why did this happen?", {"trump"}), explained("Who is Putin?", {"putin"})
+    (frozenset(), frozenset())
+    """
+    if not _WHY.match(question):
+        return frozenset()
+    named = {stem(w) for n in names(question) for w in words(n)}
+    return frozenset(
+        t for t in set(content_terms(question)) - named if covered({t}, "", vocabulary)
+    )
+
+
 # Units of measure: a number before one measures something, it counts nothing.
 _UNITS = frozenset(
     terms(
@@ -350,6 +418,7 @@ _UNITS = frozenset(
     )
 )
 _HOW_MANY = re.compile(r"^\s*how many\s+([a-z][\w'-]*)", re.I)
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 
 
 def _counted(question: str) -> str | None:
@@ -361,10 +430,11 @@ def _counted(question: str) -> str | None:
 
 def _measures(wanted: frozenset[str], phrase: str) -> bool:
     """Whether every occurrence in ``phrase`` (normalised words) of the numbers
-    ``wanted`` is followed by a unit of measure ("11 feet")."""
+    ``wanted`` is followed by a unit of measure ("11 feet", "75 percent") or is a
+    year ("in 1990"): none of them counts anything."""
     tokens = phrase.split()
     followers = [
-        stem(tokens[i + 1]) if i + 1 < len(tokens) else ""
+        "year" if _YEAR.fullmatch(token) else stem(tokens[i + 1]) if i + 1 < len(tokens) else ""
         for i, token in enumerate(tokens)
         if numbers(token, with_words=True) & wanted
     ]

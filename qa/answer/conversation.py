@@ -77,6 +77,13 @@ _MORE_OF_IT = re.compile(
     r"(?:,?\s+please)?\W*$",
     re.IGNORECASE,
 )
+# "According to whom?": who said what the answer before said.
+_SOURCE_OF_IT = re.compile(
+    r"^(?:according to whom|(?:and )?who said (?:that|so|this|it)|says who|who says(?: so)?|"
+    r"who (?:is|was) (?:the|your) source|(?:what is|what's) (?:the|your) source|"
+    r"who (?:made|gave) (?:that|this) (?:claim|statement|estimate))\W*$",
+    re.IGNORECASE,
+)
 _SOCIAL = [
     (
         re.compile(
@@ -153,6 +160,24 @@ def more_of(question: str, reply: str) -> str | None:
     """
     if not _MORE_OF_IT.match(question.strip()):
         return None
+    return _last_said(reply)
+
+
+def source_of(question: str, reply: str) -> str | None:
+    """The last sentence of ``reply`` (citations stripped) when ``question`` asks who
+    said it ("According to whom?"); else ``None``.
+
+    >>> source_of("According to whom?", "300 [1].")
+    '300.'
+    >>> source_of("Who said that?", "Sick days fell."), source_of("Who is he?", "Rain.")
+    ('Sick days fell.', None)
+    """
+    if not _SOURCE_OF_IT.match(question.strip()):
+        return None
+    return _last_said(reply)
+
+
+def _last_said(reply: str) -> str | None:
     lines = [line.removeprefix("- ").strip() for line in reply.splitlines() if line.strip()]
     said = split_cited(lines[-1]) if lines else []
     return said[-1][0] if said else None
@@ -169,7 +194,7 @@ def follows_up(question: str) -> bool:
     A possessive after a name of the question itself refers to that name ("Has the
     US finalized its plan?"), not to an earlier turn.
     """
-    if _ELLIPSIS.match(question.strip()):
+    if _ELLIPSIS.match(question.strip()) or _SOURCE_OF_IT.match(question.strip()):
         return True
     return any(not _owned(question, m) for m in _PRONOUN.finditer(question))
 

@@ -89,7 +89,13 @@ _PLACE_WORDS = frozenset(
     territory north south east west northern southern eastern western central new san
     santa los las hong sri costa saudi buenos rio tel abu el puerto fort mount cape ring
     fire plan treaty act accord agreement deal summit war day week month year report
-    newsletter substack detente""".split()
+    newsletter substack detente ridge canyon creek forest forests woods wilderness
+    wildlands wild hills hill peak falls springs beach heights basin reserve refuge trail
+    alabama alaska arizona arkansas california colorado connecticut delaware florida
+    hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland
+    massachusetts michigan minnesota mississippi missouri montana nebraska nevada ohio
+    oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington
+    wisconsin wyoming""".split()
 )
 _MONTHS_DAYS = frozenset(
     """january february march april may june july august september october november
@@ -141,6 +147,43 @@ _ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 def asked(question: str) -> str | None:
     """The kind of names a list question asks for (see :data:`KINDS`), or ``None``."""
     return next((kind for kind in KINDS if _ASKED[kind].search(question)), None)
+
+
+# "What is the name of the newsletter readers can subscribe to?": the thing named.
+_NAME_OF = re.compile(
+    r"^\s*what(?:'s|\u2019s|\s+is|\s+was)\s+the\s+(?:full\s+)?name\s+of\s+"
+    r"(?:the|this|that|its|his|her|their)\s+(?P<thing>[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)"
+    r"(?=\s+(?:that|which|who|whom|where|when|readers|people|you|in|on|at|of|for|to|from|"
+    r"by|with|is|was)\b|\s*\?|\s*$)",
+    re.I,
+)
+
+
+def named(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
+    """The name the article gives the thing that "What is the name of the dam?" asks
+    about: the one name it writes that ends in that word ("Kakhovka Dam"), with the
+    sentence that first writes it; ``None`` for another question, or where the article
+    has no such name or several.
+
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = "It was first published on Substack. Subscribe to the Andrew Korybko Newsletter."
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> named("What is the name of the newsletter readers can subscribe to?", sentences)[0]
+    'Andrew Korybko Newsletter'
+    >>> named("What is the name of the dam?", sentences) is None
+    True
+    """
+    found = _NAME_OF.match(question)
+    if found is None:
+        return None
+    head = found.group("thing").split()[-1].lower()
+    names: dict[str, Window] = {}
+    for window in sentences:
+        for tokens in _runs(window.text):
+            if len(tokens) > 1 and _word(tokens[-1]) in (head, f"{head}s"):
+                names.setdefault(" ".join(tokens), window)
+    return next(iter(names.items())) if len(names) == 1 else None
 
 
 def _word(token: str) -> str:

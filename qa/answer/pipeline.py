@@ -46,6 +46,7 @@ from langchain_core.language_models import BaseChatModel
 
 from qa.answer import entities, enumeration, summary
 from qa.answer.cache import AnswerCache, Key
+from qa.answer.claims import reports_speech
 from qa.answer.compose import Composer
 from qa.answer.conversation import (
     NOT_A_QUESTION,
@@ -54,6 +55,7 @@ from qa.answer.conversation import (
     more_of,
     resolve,
     small_talk,
+    source_of,
 )
 from qa.answer.evidence import Window, following, is_list_item, windows
 from qa.answer.polarity import YesNoCheck, lead
@@ -81,6 +83,8 @@ _NOTICE_CUT = "The language model stopped mid-answer ({reason}); the answer may 
 _SEARCH_ALL_UP_TO = 400
 # Claims an answer of each shape may make (lists: as many as verify).
 _CLAIMS = {Shape.FACTOID: 1, Shape.YES_NO: 1, Shape.WHY_HOW: 2}
+# The quote threshold where the reader said "Yes" and a sentence is to say why.
+_AGREED = 0.5
 # Asking for more about an item: "Tell me more about the second one."
 _MORE = re.compile(r"\b(?:more|elaborate|expand|details?)\b", re.IGNORECASE)
 
@@ -245,11 +249,14 @@ class AnswerPipeline:
         line = enumeration.in_reply(question, turn.reply) if turn.reply else None
         # "Tell me more." / "What else?": about the last thing the answer before said.
         more = more_of(question, turn.reply) if turn.reply and line is None else None
+        # "According to whom?": the sentence that said it, where it names who said it.
+        source = source_of(question, turn.reply) if turn.reply else None
         # "Which countries are mentioned?" is about the whole article, as a summary is.
         whole_question = shape is Shape.SUMMARY or (
             shape is Shape.LIST and asks_mentioned(question)
         )
-        if retrieval.relevant or whole_question or line is not None or more is not None:
+        asked_back = line or more or source
+        if retrieval.relevant or whole_question or asked_back is not None:
             # Read the selection once per question: sizing, numbering and relocation use it.
             everything = self.passages()
             whole = self.whole_article(everything)
@@ -271,6 +278,7 @@ class AnswerPipeline:
                         topic,
                         self.settings.verification.min_question_overlap,
                         turn.reply,
+                        question if topic else "",
                     )
                 return made[topic]
 
@@ -280,10 +288,13 @@ class AnswerPipeline:
             # "Who are the people mentioned?": the names the article writes, not a
             # model's guesses at which of them are people.
             kind = _names_asked(shape, question)
-            if kind is not None:
+            # "What is the name of the dam?": the one name the article gives a dam.
+            name = entities.named(question, sentences) if shape is Shape.FACTOID else None
+            if kind is not None or name is not None:
                 composer = Composer(verifier, {}, question, ordered=True)
-                for name, window in entities.find(sentences, kind):
-                    yield from composer.add(name, Supported(name, window, 1.0, moved=False))
+                found = entities.find(sentences, kind) if kind else [name] if name else []
+                for text, window in found:
+                    yield from composer.add(text, Supported(text, window, 1.0, moved=False))
                 yield from composer.finish()
                 answer.diagnostics["reader"] = "names"
             else:
@@ -298,10 +309,10 @@ class AnswerPipeline:
                     # After a list, "Tell me more about the second point." is about the line
                     # shown; "What is the fifth disagreement?" about the article's numbering.
                     item = (
-                        None
-                        if listed
-                        else _item(question, line or more, turn.search, shown, verify)
+                        None if listed else _item(question, asked_back, turn.search, shown, verify)
                     )
+                    if source and item is not None and not reports_speech(item.text):
+                        item = None  # it names no one who said it: answered as asked
                     if item is not None:
                         listed = [item]
                         asks_more = more is not None or _MORE.search(question)
@@ -338,14 +349,15 @@ class AnswerPipeline:
                 if not composer.pieces and answer.diagnostics.get("reader") == "llm":
                     # The reader said nothing the article supports: quote a sentence that
                     # plainly answers, if one does.
+                    reply = lead(composer.raw) if shape is Shape.YES_NO else None
                     if shape is Shape.YES_NO:  # led by the reader's "Yes" where the words agree
-                        amend = YesNoCheck(sentences, question, lead(composer.raw)).amend
+                        amend = YesNoCheck(sentences, question, reply).amend
                     composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-                    yield from self._quote(request, composer, answer, whole)
+                    yield from self._quote(request, composer, answer, whole, reply == "yes")
                     if yes_no is not None and not composer.pieces:
                         # No sentence plainly answers, but the one most about the question
                         # says the opposite ("Did revenue fall?": "Company revenue rose").
-                        against = yes_no.contradiction()
+                        against = yes_no.contradiction(alone=True)
                         if against is not None:
                             yield from composer.add(f"No: {against.claim}", against)
                             yield from composer.finish()
@@ -414,14 +426,20 @@ class AnswerPipeline:
             answer.diagnostics["reader_ms"] = (time.perf_counter() - start) * 1000
 
     def _quote(
-        self, request: ReadRequest, composer: Composer, answer: Answer, whole: bool
+        self, request: ReadRequest, composer: Composer, answer: Answer, whole: bool, yes: bool
     ) -> Iterator[str]:
+        """Quote the sentence that best covers the question, if it covers enough: as much
+        as the mode's threshold, or, where the reader answered a yes/no question "Yes"
+        (``yes``), :data:`_AGREED`: its "Yes" then stands on that sentence only if the
+        sentence holds most of the question's terms (:class:`YesNoCheck`)."""
         if request.shape is Shape.SUMMARY:
             threshold = 0.0
         elif whole:
             threshold = self.settings.verification.quote_threshold_whole
         else:
             threshold = self.settings.verification.quote_threshold_topk
+        if yes:
+            threshold = min(threshold, _AGREED)
         for chunk in self._extractive(threshold).read(request):
             yield from composer.feed(chunk)
         yield from composer.finish()

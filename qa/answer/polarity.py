@@ -10,7 +10,9 @@ the article that best covers the question negates it, the answer is "No"
 whatever the model wrote, and that sentence is its citation. Where the words
 show no negation the model's answer stands, unless it says "Yes" to whether
 something happened from a sentence that has it only planned or required
-("voters must approve in November"): then "Not yet" and that sentence. A "Yes"
+("voters must approve in November"): then "Not yet" and that sentence; or where
+the sentence says it is still open ("had not decided whether to appeal"): then
+"Not decided" (or "Unclear") and that sentence. A "Yes"
 needs a sentence that holds most of what the question is about ("Did revenue
 fall?" is no "Yes" from "Sick days fell"); a question term's opposite counts
 ("revenue rose"), and where nothing else answers, the sentence most about the
@@ -29,13 +31,14 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from qa.answer.claims import NEGATION_REACH, is_negation
 from qa.answer.evidence import Window, preceding
 from qa.answer.verifier import Supported
-from qa.store.lexical import STOPWORDS, content_terms, stem, words
+from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
 
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 # Common opposites, each side with its usual forms: "Will it be easy?" is answered
@@ -46,7 +49,10 @@ _OPPOSITES = [
     ("true", "false"),
     ("succeed succeeded success successful", "fail failed failure"),
     ("win wins won", "lose loses lost"),
-    ("accept accepts accepted", "reject rejects rejected refuse refuses refused"),
+    (
+        "accept accepts accepted acceptable agree agrees agreed",
+        "reject rejects rejected refuse refuses refused unacceptable disagree disagrees disagreed",
+    ),
     ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
     ("support supports supported", "oppose opposes opposed"),
     (
@@ -148,6 +154,39 @@ def pending(sentence: str, question: str) -> bool:
     return False
 
 
+# "had not decided whether to appeal", "it's unclear whether Ukraine will be required to":
+# the article says the answer is not known.
+_OPEN = re.compile(
+    r"\b(?:(?:not|n't|never)\s+(?:yet\s+)?(?:been\s+)?(?:decided|determined|said|known|clear)|"
+    r"yet to (?:decide|say)|undecided|unclear|uncertain|unknown|undetermined)\b"
+    r"\W+(?:\w+\W+){0,3}?(?:whether|if)\b(?P<rest>[^,;]*)",
+    re.IGNORECASE,
+)
+
+
+def undecided(sentence: str, question: str) -> str | None:
+    """How ``sentence`` says that what ``question`` asks is not known ("Not decided",
+    "Unclear"), when it says so of a question term ("had not decided whether to
+    appeal"); else ``None``. A question whether something happened ("Did Kyiv agree
+    ...?") is not answered by what is still open.
+
+    >>> undecided("It had not decided whether to appeal.", "Will it appeal?")
+    'Not decided'
+    >>> undecided("It's unclear whether Ukraine will demilitarize.", "Will Ukraine demilitarize?")
+    'Unclear'
+    >>> undecided("It is unclear whether talks resume, as Kyiv agreed.", "Will Kyiv agree?")
+    >>> undecided("It's unclear whether it will, as Kyiv agreed.", "Did Kyiv agree?")
+    """
+    found = _OPEN.search(sentence)
+    if (
+        found is None
+        or words(question)[:1] in (["did"], ["was"], ["were"])
+        or not set(terms(found.group("rest"))) & set(content_terms(question))
+    ):
+        return None
+    return "Not decided" if re.search(r"decid|determin", found.group(), re.I) else "Unclear"
+
+
 def lead(text: str) -> str | None:
     """``"yes"`` or ``"no"`` when ``text`` starts with one."""
     first = words(text[:12])[:1]
@@ -197,8 +236,17 @@ class YesNoCheck:
                 best, key = window, share
         return best
 
-    def contradiction(self) -> Supported | None:
-        """The sentence most about the question (:meth:`best`) when it negates it."""
+    def contradiction(self, alone: bool = False) -> Supported | None:
+        """The sentence most about the question (:meth:`best`) when it negates it.
+
+        ``alone``: nothing else answers the question; then the article must name all
+        it asks about somewhere ("Has Putin agreed to a ceasefire?" is not answered
+        "No" by "Putin finds it unacceptable" from an article without a ceasefire).
+        """
+        if alone:
+            named = {t for w in self.sentences for t in w.evidence.terms}
+            if not self.terms <= named | set(self.opposed):
+                return None
         best = self.best()
         if best is None or self.asks_negated or not negates(best.text, self.question):
             return None
@@ -220,6 +268,10 @@ class YesNoCheck:
             if said is None and against.window == window:
                 return f"No: {text}", support
             return f"No: {against.claim}", against
+        # "Will it appeal?" - "Yes" from "... had not decided whether to appeal."
+        open_question = undecided(window.text, self.question)
+        if open_question is not None:
+            return f"{open_question}: {window.text}", replace(support, claim=window.text)
         if said == "yes" or self.said == "yes":
             # "Did voters approve the bond?" - "Yes" from "... voters must approve in November."
             if pending(window.text, self.question):

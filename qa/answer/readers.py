@@ -28,13 +28,14 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer import summary
+from qa.answer.claims import covered
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
 from qa.answer.summary import Embed
 from qa.ingest.split import Passage
 from qa.llm.prompts import answer_prompt
-from qa.store.lexical import content_terms, terms
+from qa.store.lexical import content_terms
 
 #: Tokens a list or a summary may take (five items of ~30 tokens, with markers).
 _LONG_ANSWER_TOKENS = 240
@@ -192,7 +193,7 @@ class ExtractiveReader:
         out = []
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):
-                found = q_terms & set(terms(window.quote))
+                found = covered(q_terms, window.quote)
                 out.append((sum(weight[t] for t in found) / total + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out

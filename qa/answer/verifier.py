@@ -20,13 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.answer.claims import Claim, Evidence, names_wanted, split_cited
+from qa.answer.claims import Claim, Evidence, covered, explained, names_wanted, split_cited
 from qa.answer.evidence import Window, windows
 from qa.ingest.split import Passage
-from qa.store.lexical import content_terms
+from qa.store.lexical import content_terms, terms
 
 # The share of an answer's sentence's terms that an article sentence saying it holds.
 _REPEATED = 0.7
+# The share of a sentence's terms that a claim copying it holds.
+_COPY = 0.8
+# The share of the topic's terms of a sentence that is about the question.
+_ABOUT = 0.75
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class SentenceVerifier:
     sentences that answer repeats and the ones just before and after them are
     on topic ("What did he threaten?" after a quote of Trump's post: "He then
     reiterated his earlier danger to impose ...").
+
+    With ``asked``, a question "Why ...?", a window must also hold what it asks to
+    be explained (:func:`qa.answer.claims.explained`).
     """
 
     def __init__(
@@ -75,12 +82,15 @@ class SentenceVerifier:
         topic: str = "",
         min_overlap: float = 0.0,
         reply: str = "",
+        asked: str = "",
     ) -> None:
         self.windows = windows(passages)
         self.threshold = threshold
         self.topic = frozenset(content_terms(topic))
         self.min_overlap = min_overlap if self.topic else 0.0
         self.near = self._near(reply) if reply and self.min_overlap else frozenset()
+        vocabulary = {t for w in self.windows if not w.pair for t in w.evidence.terms}
+        self.explain = set(explained(asked, vocabulary)) if asked else set()
 
     def _near(self, reply: str) -> frozenset[tuple[str, int]]:
         """``(article, start)`` of the sentences that say what ``reply`` says (most of
@@ -117,7 +127,7 @@ class SentenceVerifier:
         """
         found = self._check(claim, cited, question)
         if found is not None:
-            return found
+            return None if self._copied_wrong(claim, found.window) else found
         short = main_clause(claim)
         if short == claim:
             return None
@@ -125,6 +135,29 @@ class SentenceVerifier:
         if found is None or found.restated:
             return found
         return replace(found, claim=short, restated=True)
+
+    def _copied_wrong(self, claim: str, window: Window) -> bool:
+        """Whether ``claim`` copies the sentence of ``window`` (most of its terms) though
+        that sentence (with the one it is paired with, if any) holds under half of the
+        topic's terms and another sentence holds three quarters of them, two more: a
+        small model copied the wrong sentence ("What does Putin find unacceptable?" answered with a sentence
+        about mission creep)."""
+        if len(self.topic) < 2:
+            return False
+        held = covered(set(self.topic), window.text, window.evidence.terms)
+        if 2 * len(held) >= len(self.topic):
+            return False
+        singles = [w for w in self.windows if not w.pair]
+        inside = [
+            w
+            for w in singles
+            if w.passage == window.passage and window.start <= w.start and w.end <= window.end
+        ]
+        said = set(terms(claim))
+        if not any(len(w.evidence.terms & said) >= _COPY * len(w.evidence.terms) for w in inside):
+            return False
+        most = max(len(covered(set(self.topic), w.text, w.evidence.terms)) for w in singles)
+        return most >= _ABOUT * len(self.topic) and most >= len(held) + 2
 
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         prepared = Claim.of(claim, question)
@@ -150,6 +183,8 @@ class SentenceVerifier:
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):
+                continue
+            if self.explain and not covered(self.explain, window.text, window.evidence.terms):
                 continue
             in_cited = (window.passage.article_id, window.passage.start) in cited_keys
             # Cited passage first, then higher support, then earlier (single sentences

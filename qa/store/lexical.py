@@ -181,6 +181,29 @@ def content_terms(text: str) -> list[str]:
     return [t for t in terms(text) if t not in QUESTION_WORDS]
 
 
+def same_root(a: str, b: str) -> bool:
+    """Whether terms ``a`` and ``b`` are forms of one word that :func:`stem` keeps
+    apart: a verb and its noun ("retaliat"/"retaliation", "approv"/"approval"). They
+    share a start of six letters or more, and neither goes on past it by more than
+    four (a long shared start with short, different endings).
+
+    >>> same_root("retaliat", "retaliation"), same_root("retaliate", "retaliation")
+    (True, True)
+    >>> same_root("approv", "approval"), same_root("protest", "protect")
+    (True, False)
+    >>> same_root("international", "internet")
+    False
+    """
+    if a == b:
+        return True
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 6 and max(len(a), len(b)) - n <= 4
+
+
 #: Number words and their digits ('five' -> '5').
 NUMBER_WORDS = {
     w: str(i)

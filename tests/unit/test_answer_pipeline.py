@@ -704,3 +704,63 @@ def test_the_names_an_article_mentions_are_listed_without_the_model(
     for line, name, n in zip(lines, names, cited, strict=True):
         assert name in line
         assert name.split()[-1] in quotes[n] or "US" in quotes[n]
+
+
+def test_why_is_answered_by_the_sentence_that_explains_it() -> None:
+    # The model gives a reason the article gives for something else: the sentence that
+    # explains the retaliation ("a result of") is quoted.
+    n = number_of("reluctant")
+    reply = f"Trump has retaliated against Putin because it could encourage Putin [{n}]."
+    answer = ask(model(reply), "Why has Trump retaliated against Putin?")
+    assert answer.source == "quote" and "result of five significant" in answer.text
+    answer = ask(model("NOT IN ARTICLE"), "What caused the most recent impasse?")
+    assert answer.source == "quote" and "contributed to the most recent impasse" in answer.text
+
+
+def test_a_copied_sentence_about_something_else_gives_way_to_the_one_about_the_question() -> None:
+    n = number_of("mission creep")
+    reply = (
+        "Russia fears that the Europeans may change the US into mission creep, despite Pete "
+        "Hegseth, US Secretary of Defense, now saying the US won’t expand Article 5 common "
+        f"defense guarantees to NATO troops in Ukraine. [{n}]"
+    )
+    answer = ask(model(reply), "What does Putin find unacceptable?")
+    assert "Zaporozhye" in answer.text and "unacceptable" in answer.citations[0].quote
+
+
+def test_yes_no_answers_in_other_words_than_the_question() -> None:
+    # "doubt Putin's devotion to tranquility": the model's "Yes" and most of the words.
+    question = "Is Trump doubting Putin's commitment to peace?"
+    answer = ask(model("Yes, Trump is doubting Putin's commitment to peace."), question)
+    assert answer.text.startswith("Yes: ") and "doubt Putin" in answer.citations[0].quote
+    # "unacceptable" says no to "agree" ...
+    history = [
+        {"role": "user", "content": "What is the Kakhovka Dam?"},
+        {"role": "assistant", "content": "The US peace plan requests control of it [1]."},
+    ]
+    answer = ask(model("NOT IN ARTICLE"), "Does Putin agree?", history)
+    assert answer.text.startswith("No: ") and "unacceptable" in answer.citations[0].quote
+    # ... but not to a ceasefire the article never mentions.
+    assert ask(model("NOT IN ARTICLE"), "Has Putin agreed to a ceasefire?").abstained
+    # What the article says is still open is neither yes nor no.
+    n = number_of("unclear whether")
+    reply = f"Yes, Ukraine will be required to demilitarize partially [{n}]."
+    answer = ask(model(reply), "Will Ukraine be required to demilitarize partially?")
+    assert answer.text.startswith("Unclear: Third, it’s unclear whether")
+
+
+def test_the_name_of_a_thing_is_the_name_the_article_gives_it() -> None:
+    llm = ExplodingChatModel(messages=iter([]))
+    answer = ask(llm, "What is the name of the newsletter readers can subscribe to?")
+    assert llm.calls == 0 and answer.text == "Andrew Korybko Newsletter [1]."
+    assert "Subscribe to the Andrew Korybko Newsletter" in answer.citations[0].quote
+
+
+def test_according_to_whom_quotes_the_sentence_that_says_who_said_it() -> None:
+    history = [
+        {"role": "user", "content": "What did Putin want?"},
+        {"role": "assistant", "content": "Maybe Putin does not want to stop the war [1]."},
+    ]
+    llm = ExplodingChatModel(messages=iter([]))
+    answer = ask(llm, "According to whom?", history)
+    assert llm.calls == 0 and "Donald Trump claimed" in answer.text

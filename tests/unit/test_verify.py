@@ -360,3 +360,33 @@ def test_how_many_is_not_answered_by_a_measure() -> None:
     assert support("11 people died.", "How many people died in the flood?", passage) == 0.0
     assert support("11 feet.", "How many feet did the river rise?", passage) == 1.0
     assert support("1,200 homes.", "How many homes flooded?", passage) == 1.0
+    # A share or a year counts nothing either.
+    owls = "Owl populations have declined by about 75% since the owl was listed in 1990."
+    assert support("75% of owls have declined since 1990.", "How many owls are left?", owls) == 0.0
+
+
+def test_a_why_answer_holds_what_the_question_asks_to_be_explained() -> None:
+    passages = [
+        _passage(1, "Trump's retaliation toward Putin is a result of five disagreements."),
+        _passage(2, "Trump is reluctant to back this because it could encourage Putin."),
+    ]
+    verifier = SentenceVerifier(passages, 0.6, "Why has Trump retaliated?", 0.25,
+                                asked="Why has Trump retaliated against Putin?")  # fmt: skip
+    # The second sentence supports the claim's reason, but explains something else.
+    claim = "Trump has retaliated because it could encourage Putin."
+    assert verifier.check(claim, [], "Why has Trump retaliated against Putin?") is None
+    claim = "Trump retaliated because of five disagreements."
+    found = verifier.check(claim, [], "Why has Trump retaliated against Putin?")
+    assert found is not None and found.window.text.startswith("Trump's retaliation")
+
+
+def test_a_copy_of_a_sentence_about_something_else_is_dropped() -> None:
+    passages = [
+        _passage(1, "Russia fears mission creep in Ukraine. Putin wants no ambiguity."),
+        _passage(2, "The plan asks Russia to give up the dam, which Putin finds unacceptable."),
+    ]
+    question = "What does Putin find unacceptable?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    assert verifier.check("Russia fears mission creep in Ukraine.", [], question) is None
+    found = verifier.check("Russia to give up the dam.", [], question)
+    assert found is not None and "unacceptable" in found.window.text
