@@ -611,6 +611,22 @@ def byline_terms(text: str) -> frozenset[str]:
     return (wrote | _DATED) if _DATE_LINE.search(text) else wrote
 
 
+def byline(text: str) -> str | None:
+    """Who a byline in ``text`` names ("By David Chen" -> "David Chen"), or ``None``.
+
+    >>> byline("By David Chen\\nMarch 3, 2025"), byline("By Tuesday, it had voted.")
+    ('David Chen', None)
+    >>> byline("By Maria Gonzalez\\nAssociated Press\\nMarch 12, 2026")
+    'Maria Gonzalez, Associated Press'
+    """
+    found = _BYLINE.search(text)
+    if found is None:
+        return None
+    named = re.sub(r"^\s*(?:[Ww]ritten |[Rr]eported )?[Bb][Yy]\s+", "", found.group())
+    # "By Maria Gonzalez" and "Associated Press" on the next line: "Maria Gonzalez, ...".
+    return ", ".join(line.strip() for line in named.splitlines() if line.strip())
+
+
 # Capitalised words in a row, "of"/"for"/"and" between them allowed ("Army Corps of
 # Engineers").
 _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and)\s+)?[A-Z][a-z]+)+")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.answer.claims import without_dateline
+from qa.answer.claims import byline, without_dateline
 from qa.answer.evidence import Window
 from qa.store.lexical import STOPWORDS
 
@@ -180,19 +180,80 @@ def named(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | No
     head = found.group("thing").split()[-1].lower()
     names: dict[str, Window] = {}
     for window in sentences:
-        for tokens in _runs(window.text):
+        for tokens, _ in _runs(window.text):
             if len(tokens) > 1 and _word(tokens[-1]) in (head, f"{head}s"):
                 names.setdefault(" ".join(tokens), window)
     return next(iter(names.items())) if len(names) == 1 else None
+
+
+_WHO_IS = re.compile(
+    r"^\s*(?i:who)\s+(?i:is|was)\s+(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})\W*$"
+)
+# Titles that say nothing of what someone does ("Dr. Kate O'Brien").
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady st saint".split())
+
+
+def who(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
+    """ "Who is Ann Aiken?": the name with the title the article gives it ("U.S. District
+    Judge Ann Aiken") and the sentence that first gives it; ``None`` for another
+    question, or where the article gives the name no title but a courtesy one.
+
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = "Mayor Elena Ruiz called the vote historic. Dr. Kate Lee agreed."
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> who("Who is Elena Ruiz?", sentences)[0], who("Who is Ruiz?", sentences)[0]
+    ('Mayor Elena Ruiz', 'Mayor Elena Ruiz')
+    >>> who("Who is Kate Lee?", sentences), who("Who is the mayor?", sentences)
+    (None, None)
+    """
+    found = _WHO_IS.match(question)
+    if found is None:
+        return None
+    asked = found.group("name").split()
+    for name, window in find(sentences, "people"):
+        tokens = name.split()
+        start = _after_title(tokens)
+        if tokens[start:][-len(asked) :] != asked:
+            continue
+        titles = {_word(t) for t in tokens[:start]}
+        return (name, window) if titles - _HONORIFICS else None
+    return None
+
+
+_AUTHOR = re.compile(
+    r"^\s*(?:who\s+(?:wrote|authored|reported|penned)\b|who\s+(?:is|was|are|were)\s+the\s+"
+    r"(?:author|writer|reporter|journalist)s?\b|(?:by\s+whom|whose\s+(?:article|story))\b)",
+    re.I,
+)
+
+
+def asks_author(question: str) -> bool:
+    """Whether ``question`` asks who wrote the article."""
+    return bool(_AUTHOR.match(question))
+
+
+def author(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
+    """Who a byline names, when ``question`` asks who wrote the article, with the
+    byline; ``None`` for another question or an article without a byline."""
+    if not asks_author(question):
+        return None
+    for window in sentences:
+        name = byline(window.text)
+        if name is not None:
+            return name, window
+    return None
 
 
 def _word(token: str) -> str:
     return token.strip(".'\u2019").lower().removesuffix("'s").removesuffix("\u2019s")
 
 
-def _runs(sentence: str) -> list[list[str]]:
+def _runs(sentence: str) -> list[tuple[list[str], bool]]:
     """Runs of capitalised words of ``sentence``, its first word left out when it is
-    an ordinary word capitalised to open the sentence ("The", "Following")."""
+    an ordinary word capitalised to open the sentence ("The", "Following"), each with
+    whether it follows "the", "a" or a possessive ("NASA's Europa Clipper", "a SpaceX
+    Falcon Heavy rocket"): a thing, not a person."""
     out = []
     text = without_dateline(sentence)
     plain = re.findall(r"[A-Za-z]+", text)
@@ -208,9 +269,13 @@ def _runs(sentence: str) -> list[list[str]]:
                 tokens = tokens[1:]
         # A possessive ends a name ("Andrew Korybko's Substack").
         cut = next((i + 1 for i, t in enumerate(tokens) if _POSSESSIVE.search(t)), len(tokens))
-        for part in (tokens[:cut], tokens[cut:]):
+        before = text[: match.start()].split()[-1:]
+        owned = bool(before) and (
+            before[0].lower() in ("the", "a", "an") or bool(_POSSESSIVE.search(before[0]))
+        )
+        for part, determined in ((tokens[:cut], owned), (tokens[cut:], True)):
             if part:
-                out.append([_POSSESSIVE.sub("", t) for t in part])
+                out.append(([_POSSESSIVE.sub("", t) for t in part], determined))
     return out
 
 
@@ -262,6 +327,13 @@ def find(sentences: Sequence[Window], kind: str) -> list[tuple[str, Window]]:
     """The names of ``kind`` in ``sentences`` (in article order), each once, with the
     sentence that first names it."""
     found: list[tuple[str, Window]] = []
+    # What the article names as a thing anywhere is no person ("NASA's Europa Clipper").
+    things = {
+        " ".join(tokens)
+        for window in (sentences if kind == "people" else ())
+        for tokens, determined in _runs(window.text)
+        if determined
+    }
     for window in sentences:
         if kind == "countries":
             names = [
@@ -270,7 +342,8 @@ def find(sentences: Sequence[Window], kind: str) -> list[tuple[str, Window]]:
             ]
         else:
             pick = _person if kind == "people" else _organization
-            names = [n for n in map(pick, _runs(window.text)) if n]
+            runs = [tokens for tokens, _ in _runs(window.text)]
+            names = [n for n in map(pick, runs) if n and n not in things]
         for name in names:
             bare = _bare(name)
             at = next((i for i, (old, _) in enumerate(found) if _same(bare, _bare(old))), None)

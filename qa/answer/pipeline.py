@@ -251,9 +251,12 @@ class AnswerPipeline:
         more = more_of(question, turn.reply) if turn.reply and line is None else None
         # "According to whom?": the sentence that said it, where it names who said it.
         source = source_of(question, turn.reply) if turn.reply else None
-        # "Which countries are mentioned?" is about the whole article, as a summary is.
-        whole_question = shape is Shape.SUMMARY or (
-            shape is Shape.LIST and asks_mentioned(question)
+        # "Which countries are mentioned?" is about the whole article, as a summary is, and
+        # so is who wrote it.
+        whole_question = (
+            shape is Shape.SUMMARY
+            or (shape is Shape.LIST and asks_mentioned(question))
+            or entities.asks_author(question)
         )
         asked_back = line or more or source
         if retrieval.relevant or whole_question or asked_back is not None:
@@ -288,8 +291,16 @@ class AnswerPipeline:
             # "Who are the people mentioned?": the names the article writes, not a
             # model's guesses at which of them are people.
             kind = _names_asked(shape, question)
-            # "What is the name of the dam?": the one name the article gives a dam.
-            name = entities.named(question, sentences) if shape is Shape.FACTOID else None
+            # "What is the name of the dam?": the one name the article gives a dam; "Who
+            # wrote the article?": the name its byline gives; "Who is Ann Aiken?": her
+            # title and name.
+            name = (
+                entities.named(question, sentences)
+                or entities.author(question, sentences)
+                or entities.who(question, sentences)
+                if shape is Shape.FACTOID
+                else None
+            )
             if kind is not None or name is not None:
                 composer = Composer(verifier, {}, question, ordered=True)
                 found = entities.find(sentences, kind) if kind else [name] if name else []
