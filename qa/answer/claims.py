@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from qa.ingest.split import LIST_ITEM, ends_in_abbreviation, sentence_spans
@@ -365,12 +366,15 @@ _GIVES_CAUSE = re.compile(
 
 
 def covered(
-    question: set[str], text: str, held: set[str] | frozenset[str] | None = None
+    question: set[str],
+    text: str,
+    held: set[str] | frozenset[str] | None = None,
+    forms: Collection[str] | None = None,
 ) -> set[str]:
     """The terms of ``question`` that ``text`` holds: the same term, a form of it the
-    stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"), or, for
-    "cause" or "reason", words that give one ("contributed to", "because"). ``held``
-    are the terms of ``text``, where known.
+    stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"; only for
+    the terms in ``forms``, where given), or, for "cause" or "reason", words that give
+    one ("contributed to", "because"). ``held`` are the terms of ``text``, where known.
 
     >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
     ['retaliat', 'trump']
@@ -382,7 +386,8 @@ def covered(
     return (question & held) | {
         term
         for term in question - held
-        if (cause and term in _ASKS_CAUSE) or any(same_root(term, t) for t in held)
+        if (cause and term in _ASKS_CAUSE)
+        or ((forms is None or term in forms) and any(same_root(term, t) for t in held))
     }
 
 

@@ -28,7 +28,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer import summary
-from qa.answer.claims import covered
+from qa.answer.claims import covered, explained
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -190,10 +190,14 @@ class ExtractiveReader:
         default = max(self.idf.values(), default=1.0)
         weight = {t: self.idf.get(t, default) for t in q_terms}
         total = sum(weight.values())
+        # Other forms count for what "Why ...?" asks to be explained ("retaliated" is
+        # explained by a sentence about the "retaliation"), not for every question term:
+        # a question built to share words with a sentence would find more of them.
+        forms = explained(question, set(self.idf))
         out = []
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):
-                found = covered(q_terms, window.quote)
+                found = covered(q_terms, window.quote, forms=forms)
                 out.append((sum(weight[t] for t in found) / total + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out
