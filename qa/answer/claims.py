@@ -356,6 +356,39 @@ class Claim:
         return score
 
 
+#: Common opposites, each side with its usual forms: "Will it be easy?" is answered
+#: "no" by "it will be very challenging" though nothing is negated (see
+#: :mod:`qa.answer.polarity`), and a side's words say the same ("How hard ...?" is
+#: answered by "very challenging").
+OPPOSITES = [
+    ("easy easier easily", "hard harder difficult challenging tough"),
+    ("safe safer", "dangerous risky"),
+    ("true", "false"),
+    ("succeed succeeded success successful", "fail failed failure"),
+    ("win wins won", "lose loses lost"),
+    (
+        "accept accepts accepted acceptable agree agrees agreed",
+        "reject rejects rejected refuse refuses refused unacceptable disagree disagrees disagreed",
+    ),
+    ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
+    ("support supports supported", "oppose opposes opposed"),
+    (
+        "increase increases increased rise rises rose risen grow grows grew",
+        "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank",
+    ),
+    ("alive", "dead"),
+]
+
+
+# The stems of each side's words, by stem: what a question term may be said with.
+_ALIKE = {
+    stem(word): frozenset(stem(w) for w in side.split())
+    for pair in OPPOSITES
+    for side in pair
+    for word in side.split()
+}
+
+
 # "What caused the impasse?" asks for a cause, which a sentence gives in its own words.
 _ASKS_CAUSE = frozenset(terms("cause caused reason reasons"))
 _GIVES_CAUSE = re.compile(
@@ -373,8 +406,9 @@ def covered(
 ) -> set[str]:
     """The terms of ``question`` that ``text`` holds: the same term, a form of it the
     stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"; only for
-    the terms in ``forms``, where given), or, for "cause" or "reason", words that give
-    one ("contributed to", "because"). ``held`` are the terms of ``text``, where known.
+    the terms in ``forms``, where given), a word that says the same (:data:`OPPOSITES`:
+    "challenging" for "hard"), or, for "cause" or "reason", words that give one
+    ("contributed to", "because"). ``held`` are the terms of ``text``, where known.
 
     >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
     ['retaliat', 'trump']
@@ -387,6 +421,7 @@ def covered(
         term
         for term in question - held
         if (cause and term in _ASKS_CAUSE)
+        or _ALIKE.get(term, frozenset()) & held
         or ((forms is None or term in forms) and any(same_root(term, t) for t in held))
     }
 

@@ -1,4 +1,5 @@
-"""Who and what an article names: "Who are the people mentioned?", "Which countries?".
+"""Who and what an article names: "Who are the people mentioned?", "Which countries?",
+"Who is Ann Aiken?", "Who wrote the article?", "What is the name of the dam?".
 
 A 1.5B model asked for the people of a story listed "City Council" and
 "Residents of the east side", and for its countries the agencies it names; the
@@ -9,7 +10,11 @@ an organisation when one of its words does, or it is an acronym ("WHO",
 "FEMA"); a country when it is one of the world's countries. Each is listed
 once, by its fullest name and the title that stands before it, in the order the
 article first names it, cited to that sentence. A later "Boric" is the
-"Gabriel Boric" named before.
+"Gabriel Boric" named before; a run written after "the", "a" or a possessive
+anywhere ("NASA's Europa Clipper") is a thing, no person. "Who is X?" is X's
+title and name where the article gives a title; who wrote the article is what
+its byline says; the name of a dam is the one name the article writes that
+ends in "Dam".
 
 Example:
     >>> from qa.answer.evidence import windows

@@ -6,7 +6,9 @@
 
 The model reads, except where the answer is the article's own sentences: a
 summary of the whole article (:mod:`qa.answer.summary`) and a list the article
-numbers itself (:mod:`qa.answer.enumeration`) are chosen, not written. A
+numbers itself (:mod:`qa.answer.enumeration`) are chosen, not written, and so
+are the names it writes (:mod:`qa.answer.entities`: the people or countries
+it mentions, who wrote it, a person's title, the name of a thing). A
 yes/no answer's "Yes" is checked against the article's words
 (:mod:`qa.answer.polarity`).
 

@@ -35,37 +35,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.answer.claims import NEGATION_REACH, is_negation
+from qa.answer.claims import NEGATION_REACH, OPPOSITES, is_negation
 from qa.answer.evidence import Window, preceding
 from qa.answer.verifier import Supported
 from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
 
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
-# Common opposites, each side with its usual forms: "Will it be easy?" is answered
-# "no" by "it will be very challenging" though nothing is negated.
-_OPPOSITES = [
-    ("easy easier easily", "hard harder difficult challenging tough"),
-    ("safe safer", "dangerous risky"),
-    ("true", "false"),
-    ("succeed succeeded success successful", "fail failed failure"),
-    ("win wins won", "lose loses lost"),
-    (
-        "accept accepts accepted acceptable agree agrees agreed",
-        "reject rejects rejected refuse refuses refused unacceptable disagree disagrees disagreed",
-    ),
-    ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
-    ("support supports supported", "oppose opposes opposed"),
-    (
-        "increase increases increased rise rises rose risen grow grows grew",
-        "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank",
-    ),
-    ("alive", "dead"),
-]
 
 
 def _by_word() -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
-    for one, other in _OPPOSITES:
+    for one, other in OPPOSITES:
         out |= dict.fromkeys(one.split(), frozenset(other.split()))
         out |= dict.fromkeys(other.split(), frozenset(one.split()))
     return out
@@ -73,7 +53,7 @@ def _by_word() -> dict[str, frozenset[str]]:
 
 _OPPOSITE = _by_word()
 # The forms listed together on one side of an opposite: "successful" is "succeed".
-_FORMS = {w: frozenset(side.split()) for pair in _OPPOSITES for side in pair for w in side.split()}
+_FORMS = {w: frozenset(side.split()) for pair in OPPOSITES for side in pair for w in side.split()}
 _META = frozenset(content_terms("article story piece text author writer"))
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
