@@ -250,6 +250,19 @@ def author(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | N
     return None
 
 
+def one_name(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
+    """The name that answers ``question`` (:func:`named`, :func:`author`, :func:`who`)
+    with the sentence that gives it, or ``None``."""
+    if not asks_one_name(question):
+        return None
+    return named(question, sentences) or author(question, sentences) or who(question, sentences)
+
+
+def asks_one_name(question: str) -> bool:
+    """Whether ``question`` is one that :func:`one_name` may answer (a cheap test)."""
+    return any(p.match(question) for p in (_NAME_OF, _AUTHOR, _WHO_IS))
+
+
 def _word(token: str) -> str:
     return token.strip(".'\u2019").lower().removesuffix("'s").removesuffix("\u2019s")
 

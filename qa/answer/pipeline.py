@@ -169,8 +169,9 @@ class AnswerPipeline:
         """Whether answering ``question`` now would call the language model.
 
         Small talk, an answer already in the cache or being written for another
-        caller, a summary of the whole article, the names it mentions and backends
-        without a model do not: the chat window lets those skip the model's line.
+        caller, a summary of the whole article, the names it mentions (or the one
+        name a question asks for: :func:`entities.one_name`) and backends without a
+        model do not: the chat window lets those skip the model's line.
         """
         if not BACKENDS[self.settings.generation.backend].needs_model:
             return False
@@ -180,6 +181,10 @@ class AnswerPipeline:
         shape = classify(turn.question)
         if _general_summary(shape, turn) or _names_asked(shape, turn.question) is not None:
             return False
+        if shape is Shape.FACTOID and entities.asks_one_name(turn.question):
+            sentences = windows(self.passages(), pairs=False)
+            if entities.one_name(turn.question, sentences) is not None:
+                return False
         key = self._cache_key(turn)
         if key is None or self.cache is None:
             return True
@@ -296,13 +301,7 @@ class AnswerPipeline:
             # "What is the name of the dam?": the one name the article gives a dam; "Who
             # wrote the article?": the name its byline gives; "Who is Ann Aiken?": her
             # title and name.
-            name = (
-                entities.named(question, sentences)
-                or entities.author(question, sentences)
-                or entities.who(question, sentences)
-                if shape is Shape.FACTOID
-                else None
-            )
+            name = entities.one_name(question, sentences) if shape is Shape.FACTOID else None
             if kind is not None or name is not None:
                 composer = Composer(verifier, {}, question, ordered=True)
                 found = entities.find(sentences, kind) if kind else [name] if name else []

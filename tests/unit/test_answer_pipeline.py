@@ -782,6 +782,7 @@ def test_who_is_a_person_with_a_title_and_who_wrote_a_bylined_article() -> None:
     def answer(question: str) -> str:
         return "".join(AnswerStream(pipeline.run(question, [])))
 
+    assert not pipeline.needs_model("Who is Ann Aiken?", [])
     assert answer("Who is Ann Aiken?") == "U.S. District Judge Ann Aiken [1]."
     assert answer("Who wrote the article?") == "Maria Gonzalez, Associated Press [1]."
     # A thing the article writes after a possessive ("NASA's") is no person.
