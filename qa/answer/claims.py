@@ -21,7 +21,8 @@ be reasoned about):
 * and 0 when the question asks "When ...?" or "How many ...?" and the sentence
   names no time or quantity, when "What did X say?" is answered by a sentence
   that reports no speech, or when "How many people ...?" is answered by a number
-  the passage has only before a unit of measure ("the river rose 11 feet");
+  the passage has only before a unit of measure ("the river rose 11 feet"), as a
+  share ("75%") or as a year;
 * and 0 when the evidence negates a claim term that the sentence states
   plainly: a "not", "no", "never" or "won't" up to three words before each of
   its occurrences ("Putin [does not want to stop the war" does not support

@@ -89,8 +89,11 @@ class SentenceVerifier:
         self.topic = frozenset(content_terms(topic))
         self.min_overlap = min_overlap if self.topic else 0.0
         self.near = self._near(reply) if reply and self.min_overlap else frozenset()
-        vocabulary = {t for w in self.windows if not w.pair for t in w.evidence.terms}
-        self.explain = set(explained(asked, vocabulary)) if asked else set()
+        self.explain: set[str] = set()
+        if asked:
+            vocabulary = {t for w in self.windows if not w.pair for t in w.evidence.terms}
+            self.explain = set(explained(asked, vocabulary))
+        self._most: int | None = None  # the most topic terms one sentence holds
 
     def _near(self, reply: str) -> frozenset[tuple[str, int]]:
         """``(article, start)`` of the sentences that say what ``reply`` says (most of
@@ -140,8 +143,8 @@ class SentenceVerifier:
         """Whether ``claim`` copies the sentence of ``window`` (most of its terms) though
         that sentence (with the one it is paired with, if any) holds under half of the
         topic's terms and another sentence holds three quarters of them, two more: a
-        small model copied the wrong sentence ("What does Putin find unacceptable?" answered with a sentence
-        about mission creep)."""
+        small model copied the wrong sentence ("What does Putin find unacceptable?"
+        answered with a sentence about mission creep)."""
         if len(self.topic) < 2:
             return False
         held = covered(set(self.topic), window.text, window.evidence.terms)
@@ -156,8 +159,10 @@ class SentenceVerifier:
         said = set(terms(claim))
         if not any(len(w.evidence.terms & said) >= _COPY * len(w.evidence.terms) for w in inside):
             return False
-        most = max(len(covered(set(self.topic), w.text, w.evidence.terms)) for w in singles)
-        return most >= _ABOUT * len(self.topic) and most >= len(held) + 2
+        if self._most is None:
+            topic = set(self.topic)
+            self._most = max(len(covered(topic, w.text, w.evidence.terms)) for w in singles)
+        return self._most >= _ABOUT * len(self.topic) and self._most >= len(held) + 2
 
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         prepared = Claim.of(claim, question)
