@@ -182,8 +182,13 @@ class AnswerPipeline:
         if _general_summary(shape, turn) or _names_asked(shape, turn.question) is not None:
             return False
         if shape is Shape.FACTOID and entities.asks_one_name(turn.question):
-            sentences = windows(self.passages(), pairs=False)
-            if entities.one_name(turn.question, sentences) is not None:
+            # Only where the selection is small enough to split into sentences at once:
+            # past that, the question waits in the model's line (its answer may still
+            # need no model).
+            everything = self.passages()
+            if len(everything) <= _SEARCH_ALL_UP_TO and entities.one_name(
+                turn.question, windows(everything, pairs=False)
+            ):
                 return False
         key = self._cache_key(turn)
         if key is None or self.cache is None:
