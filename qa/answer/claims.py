@@ -55,6 +55,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Collection
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from qa.ingest.split import LIST_ITEM, ends_in_abbreviation, sentence_spans
@@ -402,7 +403,7 @@ _GIVES_CAUSE = re.compile(
 def covered(
     question: set[str],
     text: str,
-    held: set[str] | frozenset[str] | None = None,
+    held: AbstractSet[str] | None = None,
     forms: Collection[str] | None = None,
 ) -> set[str]:
     """The terms of ``question`` that ``text`` holds: the same term, a form of it the
@@ -430,7 +431,7 @@ def covered(
 _WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
 
 
-def explained(question: str, vocabulary: set[str]) -> frozenset[str]:
+def explained(question: str, vocabulary: AbstractSet[str]) -> frozenset[str]:
     """What "Why ...?" asks to be explained: the question's terms other than its names,
     among those ``vocabulary`` (the article's terms) has a form of; empty for any other
     question. A sentence that holds none of them explains something else ("Why has Trump

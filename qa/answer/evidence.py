@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.answer.claims import Evidence
@@ -107,6 +107,11 @@ def is_list_item(window: Window) -> bool:
     return bool(
         _ITEM_MARK.search(p.quote[max(0, window.start - p.start - 12) : window.start - p.start])
     )
+
+
+def vocabulary(windows: Iterable[Window]) -> set[str]:
+    """Every term of ``windows``: what an article says in any words."""
+    return {t for w in windows for t in w.evidence.terms}
 
 
 def preceding(sentences: Sequence[Window], window: Window) -> Window | None:

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from qa.answer.claims import NEGATION_REACH, OPPOSITES, is_negation
-from qa.answer.evidence import Window, preceding
+from qa.answer.evidence import Window, preceding, vocabulary
 from qa.answer.verifier import Supported
 from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
 
@@ -223,10 +223,8 @@ class YesNoCheck:
         it asks about somewhere ("Has Putin agreed to a ceasefire?" is not answered
         "No" by "Putin finds it unacceptable" from an article without a ceasefire).
         """
-        if alone:
-            named = {t for w in self.sentences for t in w.evidence.terms}
-            if not self.terms <= named | set(self.opposed):
-                return None
+        if alone and not self.terms <= vocabulary(self.sentences) | set(self.opposed):
+            return None
         best = self.best()
         if best is None or self.asks_negated or not negates(best.text, self.question):
             return None

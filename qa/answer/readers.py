@@ -193,7 +193,7 @@ class ExtractiveReader:
         # Other forms count for what "Why ...?" asks to be explained ("retaliated" is
         # explained by a sentence about the "retaliation"), not for every question term:
         # a question built to share words with a sentence would find more of them.
-        forms = explained(question, set(self.idf))
+        forms = explained(question, self.idf.keys())
         out = []
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qa.answer.claims import Claim, Evidence, covered, explained, names_wanted, split_cited
-from qa.answer.evidence import Window, windows
+from qa.answer.evidence import Window, vocabulary, windows
 from qa.ingest.split import Passage
 from qa.store.lexical import content_terms, terms
 
@@ -91,8 +91,7 @@ class SentenceVerifier:
         self.near = self._near(reply) if reply and self.min_overlap else frozenset()
         self.explain: set[str] = set()
         if asked:
-            vocabulary = {t for w in self.windows if not w.pair for t in w.evidence.terms}
-            self.explain = set(explained(asked, vocabulary))
+            self.explain = set(explained(asked, vocabulary(self.windows)))
         self._most: int | None = None  # the most topic terms one sentence holds
 
     def _near(self, reply: str) -> frozenset[tuple[str, int]]:
