@@ -100,6 +100,7 @@ class ArticleQA:
             candidate_k=self.settings.retrieval.candidate_k,
             rrf_k=self.settings.retrieval.rrf_k,
             relevance_floor=self.settings.retrieval.relevance_floor,
+            sentence_floor=self.settings.retrieval.sentence_relevance_floor,
         )
         size = self.settings.generation.answer_cache
         self.pipeline = AnswerPipeline(

@@ -140,7 +140,13 @@ class RetrievalSettings(_Group):
     relevance_floor: float = Field(
         0.2,
         description="Abstain without calling the LLM when the best dense cosine similarity "
-        "is below this and no question keyword appears in any passage.",
+        "is below this and no question keyword appears in any passage ...",
+    )
+    sentence_relevance_floor: float = Field(
+        0.3,
+        description="... and no sentence of the passages found is this close to the "
+        "question. Off-topic questions came within 0.25 of a dev sentence at most; 'Was "
+        "anyone killed?' is 0.41 from 'No deaths have been reported.' (0.19 from its passage).",
     )
     full_article_chars: int = Field(
         6000,

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -319,12 +319,19 @@ class Claim:
             _counted(question),
         )
 
-    def support(self, evidence: Evidence, context: Evidence | None = None) -> float:
+    def support(
+        self,
+        evidence: Evidence,
+        context: Evidence | None = None,
+        partners: Mapping[str, frozenset[str]] | None = None,
+    ) -> float:
         """Support by ``evidence`` (see the module docstring), in [0, 1].
 
         ``context`` is the passage around the evidence and the text before it: the
         question's numbers and names may sit there ("he" introduced a sentence
-        earlier); it defaults to the evidence itself.
+        earlier); it defaults to the evidence itself. ``partners`` (see
+        :func:`name_partners`) lets a name the article writes in full elsewhere stand for
+        its short form here ("Brightline Appliances" for "Brightline").
         """
         context = context or evidence
         # A sentence that only restates the question answers nothing; one without a time
@@ -336,15 +343,22 @@ class Claim:
         if self.numbers - (evidence.numbers | context.numbers):
             return 0.0
         # A name the evidence does not contain ("Macron said ...") is an invented attribution.
-        if _missing(set(self.names), set(evidence.terms | context.terms)):
+        held = evidence.terms | context.terms
+        missing = _missing(set(self.names), set(held))
+        if partners:
+            missing = {n for n in missing if not partners.get(n, frozenset()) & held}
+        if missing:
             return 0.0
         if _missing(set(self.premise), set(context.terms | evidence.terms)):
             return 0.0
         if any(f" {j} " not in evidence.phrase + context.phrase for j in self.joined):
             return 0.0
         found = self.terms & evidence.terms
-        # "How many people died?" is not answered by "the river rose 11 feet".
-        if self.counted and _measures(self.terms & evidence.numbers, evidence.phrase):
+        # "How many people died?" is not answered by "the river rose 11 feet", nor "How
+        # many students attend?" by "4,912 votes in favor" where no student is counted.
+        if self.counted and _counts_else(
+            self.terms & evidence.numbers, evidence.phrase, self.counted, evidence.terms
+        ):
             return 0.0
         # The evidence says "not" where the sentence does not: it says the opposite.
         if self.negated is not None and (found & evidence.negated) - self.negated:
@@ -382,13 +396,27 @@ OPPOSITES = [
 ]
 
 
-# The stems of each side's words, by stem: what a question term may be said with.
-_ALIKE = {
-    stem(word): frozenset(stem(w) for w in side.split())
-    for pair in OPPOSITES
-    for side in pair
-    for word in side.split()
-}
+#: Words that say the same, beyond one side of an opposite: news reports deaths and
+#: injuries in other words than the questions about them ("Was anyone killed?": "No
+#: deaths have been reported.").
+SAME = [
+    "kill kills killed killing die dies died dying death deaths dead fatal fatalities",
+    "hurt injure injures injured injury injuries wound wounded",
+]
+
+
+def _alike() -> dict[str, frozenset[str]]:
+    """The stems of each side's words (and of each group of :data:`SAME`), by stem:
+    what a question term may be said with."""
+    alike: dict[str, frozenset[str]] = {}
+    for group in [side for pair in OPPOSITES for side in pair] + SAME:
+        stems = frozenset(stem(w) for w in group.split())
+        for word in stems:
+            alike[word] = alike.get(word, frozenset()) | stems
+    return alike
+
+
+_ALIKE = _alike()
 
 
 # "What caused the impasse?" asks for a cause, which a sentence gives in its own words.
@@ -409,7 +437,7 @@ def covered(
     """The terms of ``question`` that ``text`` holds: the same term, a form of it the
     stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"; only for
     the terms in ``forms``, where given), a word that says the same (:data:`OPPOSITES`:
-    "challenging" for "hard"), or, for "cause" or "reason", words that give one
+    "challenging" for "hard"; :data:`SAME`: "deaths" for "killed"), or, for "cause" or "reason", words that give one
     ("contributed to", "because"). ``held`` are the terms of ``text``, where known.
 
     >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
@@ -470,17 +498,31 @@ def _counted(question: str) -> str | None:
     return counted if counted and counted not in _UNITS else None
 
 
-def _measures(wanted: frozenset[str], phrase: str) -> bool:
-    """Whether every occurrence in ``phrase`` (normalised words) of the numbers
-    ``wanted`` is followed by a unit of measure ("11 feet", "75 percent") or is a
-    year ("in 1990"): none of them counts anything."""
+def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: AbstractSet[str]) -> bool:
+    """Whether the numbers ``wanted`` count something other than ``counted`` in
+    ``phrase`` (normalised words; ``held`` its terms): every occurrence is followed by a
+    unit of measure ("11 feet", "75 percent") or is a year ("in 1990"), or, where
+    ``phrase`` holds no word for ``counted``, one is followed by another noun ("4,912
+    votes" for "How many students ...?").
+
+    >>> _counts_else(frozenset({"4912"}), " 4912 votes in favor ", "student", {"vote"})
+    True
+    >>> _counts_else(frozenset({"12"}), " killing at least 12 ", "peopl", {"kill"})
+    False
+    """
     tokens = phrase.split()
     followers = [
         "year" if _YEAR.fullmatch(token) else stem(tokens[i + 1]) if i + 1 < len(tokens) else ""
         for i, token in enumerate(tokens)
         if numbers(token, with_words=True) & wanted
     ]
-    return bool(followers) and all(f in _UNITS for f in followers)
+    if not followers:
+        return False
+    if all(f in _UNITS for f in followers):
+        return True
+    if covered({counted}, "", held):
+        return False
+    return any(f and f != counted and f not in STOPWORDS and not numbers(f) for f in followers)
 
 
 def support(sentence: str, question: str, passage: str, before: str = "") -> float:
@@ -569,6 +611,27 @@ _REQUESTS = frozenset(
         "outline state please recap enumerate go continue keep elaborate expand"
     )
 )
+
+
+# Two or more capitalised words in a row: one name ("Brightline Appliances").
+_FULL_NAME = re.compile(r"\b[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)+")
+
+
+def name_partners(texts: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each word of a name of two words or more in ``texts``, the name's other
+    words (stemmed, as :func:`names` reads them): a claim may write the name in full
+    where a sentence writes only part of it.
+
+    >>> name_partners(["Brightline Appliances is recalling fryers."])["appliance"]
+    frozenset({'brightline'})
+    """
+    partners: dict[str, frozenset[str]] = {}
+    for text in texts:
+        for run in _FULL_NAME.findall(text):
+            stems = frozenset(names(run))
+            for word in stems:
+                partners[word] = partners.get(word, frozenset()) | (stems - {word})
+    return partners
 
 
 def premise_names(question: str) -> set[str]:

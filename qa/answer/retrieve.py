@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.ingest.split import is_heading
+from qa.ingest.split import is_heading, sentence_spans
 from qa.store.lexical import BM25, content_terms, terms
 from qa.store.passages import PassageStore
 from qa.store.types import StoredPassage
@@ -77,7 +77,8 @@ class HybridRetriever(BaseRetriever):
         candidate_k: Candidates taken from each retriever before fusion.
         rrf_k: Reciprocal-rank-fusion constant.
         relevance_floor: Below this best cosine similarity, and with no question
-            term in any hit, the question is judged off-topic.
+            term in any hit, the question is judged off-topic...
+        sentence_floor: ... unless one sentence of a hit is at least this close to it.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -88,6 +89,7 @@ class HybridRetriever(BaseRetriever):
     candidate_k: int = 40
     rrf_k: int = 5
     relevance_floor: float = 0.2
+    sentence_floor: float = 0.3
 
     def lexical(self) -> BM25:
         """The BM25 index of the searched passages (cached, or kept on disk, by the store).
@@ -146,8 +148,33 @@ class HybridRetriever(BaseRetriever):
         ]
         best_dense = max((s for _, s in dense), default=0.0)
         best_cov = max((h.coverage for h in hits), default=0.0)
-        relevant = bool(hits) and (best_dense >= self.relevance_floor or best_cov >= 0.5)
+        relevant = bool(hits) and (
+            best_dense >= self.relevance_floor
+            or best_cov >= 0.5
+            or self._close_sentence(vector, hits)
+        )
         return Retrieval(question, hits, relevant)
+
+    def _close_sentence(self, vector: Sequence[float], hits: Sequence[Hit]) -> bool:
+        """Whether a sentence of ``hits`` is within ``sentence_floor`` of the question.
+
+        A short question matches one sentence, and a passage about several things
+        dilutes it: "Was anyone killed?" is 0.19 from the passage that says "No deaths
+        have been reported." and 0.41 from that sentence. Asked only when the passages
+        alone judge the question off-topic (their sentences' vectors are cached).
+        """
+        for hit in hits:
+            text = hit.passage.text
+            for start, end in sentence_spans(text):
+                close = sum(
+                    a * b
+                    for a, b in zip(
+                        vector, self.store.sentence_vector(text[start:end]), strict=True
+                    )
+                )
+                if close >= self.sentence_floor:
+                    return True
+        return False
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

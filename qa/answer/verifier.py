@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.answer.claims import Claim, Evidence, covered, explained, names_wanted, split_cited
+from qa.answer.claims import (
+    Claim,
+    Evidence,
+    covered,
+    explained,
+    name_partners,
+    names_wanted,
+    split_cited,
+)
 from qa.answer.evidence import Window, vocabulary, windows
 from qa.ingest.split import Passage
 from qa.store.lexical import content_terms, terms
@@ -85,6 +93,8 @@ class SentenceVerifier:
         asked: str = "",
     ) -> None:
         self.windows = windows(passages)
+        # Names written in full somewhere: a claim may use the full name of a short form.
+        self.partners = name_partners(w.text for w in self.windows if not w.pair)
         self.threshold = threshold
         self.topic = frozenset(content_terms(topic))
         self.min_overlap = min_overlap if self.topic else 0.0
@@ -113,7 +123,10 @@ class SentenceVerifier:
     def _on_topic(self, window: Window) -> bool:
         if not self.min_overlap or (window.passage.article_id, window.start) in self.near:
             return True
-        return len(self.topic & window.evidence.terms) / len(self.topic) >= self.min_overlap
+        held = len(self.topic & window.evidence.terms)
+        if held < self.min_overlap * len(self.topic):  # or a word that says the same
+            held = len(covered(set(self.topic), window.text, window.evidence.terms, ()))
+        return held / len(self.topic) >= self.min_overlap
 
     def check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         """See :class:`Verifier`; among equal scores a single sentence beats a pair.
@@ -139,24 +152,31 @@ class SentenceVerifier:
         return replace(found, claim=short, restated=True)
 
     def _copied_wrong(self, claim: str, window: Window) -> bool:
-        """Whether ``claim`` copies the sentence of ``window`` (most of its terms) though
-        that sentence (with the one it is paired with, if any) holds under half of the
-        topic's terms and another sentence holds three quarters of them, two more: a
-        small model copied the wrong sentence ("What does Putin find unacceptable?"
-        answered with a sentence about mission creep)."""
+        """Whether ``claim`` copies a sentence of ``window`` (most of its terms) though
+        that sentence holds under half of the topic's terms and another sentence holds
+        three quarters of them, two more: a small model copied the wrong sentence ("What
+        does Putin find unacceptable?" answered with a sentence about mission creep). Of
+        a pair, the sentence copied is judged, not the pair ("What problems does the
+        school have?" answered with the vote count before the sentence about them)."""
         if len(self.topic) < 2:
             return False
-        held = covered(set(self.topic), window.text, window.evidence.terms)
-        if 2 * len(held) >= len(self.topic):
-            return False
         singles = [w for w in self.windows if not w.pair]
-        inside = [
+        said = set(terms(claim))
+        # The sentences of the window the claim copies: a pair's other sentence may be
+        # about the question while the one copied is not.
+        copied = [
             w
             for w in singles
-            if w.passage == window.passage and window.start <= w.start and w.end <= window.end
+            if w.passage == window.passage
+            and window.start <= w.start
+            and w.end <= window.end
+            and len(w.evidence.terms & said) >= _COPY * len(w.evidence.terms)
         ]
-        said = set(terms(claim))
-        if not any(len(w.evidence.terms & said) >= _COPY * len(w.evidence.terms) for w in inside):
+        if not copied:
+            return False
+        text = " ".join(w.text for w in copied)
+        held = covered(set(self.topic), text, set().union(*(w.evidence.terms for w in copied)))
+        if 2 * len(held) >= len(self.topic):
             return False
         if self._most is None:
             topic = set(self.topic)
@@ -183,7 +203,7 @@ class SentenceVerifier:
         best: tuple[float, float, int] | None = None
         chosen: Window | None = None
         for rank, window in enumerate(self.windows):
-            score = prepared.support(window.evidence, window.context)
+            score = prepared.support(window.evidence, window.context, self.partners)
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from qa.answer.retrieve import HybridRetriever, coverage, reciprocal_rank_fusion
-from qa.ingest.split import Passage
+from qa.ingest.split import Passage, sentence_spans
 from qa.store.lexical import BM25, content_terms
 from tests.documents import PASSAGES
 
@@ -109,6 +109,11 @@ class FakeStore:
         )
         self.dense = dense
         self.embeddings = SimpleNamespace(embed_query=lambda text: [1.0, 0.0])
+        #: Sentences as close to every question as their vector says (others: orthogonal).
+        self.sentences: dict[str, tuple[float, float]] = {}
+
+    def sentence_vector(self, sentence: str) -> tuple[float, float]:
+        return self.sentences.get(sentence, (0.0, 1.0))
 
     def select(self, article_ids: Sequence[str]) -> str:
         return "selection"
@@ -156,6 +161,17 @@ def test_off_topic_question_is_judged_irrelevant() -> None:
     )
     assert result.hits and not result.relevant
     assert all(h.bm25 == 0.0 and h.coverage == 0.0 for h in result.hits)
+
+
+def test_one_close_sentence_makes_a_diluted_passage_relevant() -> None:
+    retriever = _retriever([("p1", 0.12), ("p4", 0.10)])
+    store: Any = retriever.store
+    start, end = sentence_spans(PASSAGES[1])[0]
+    first = PASSAGES[1][start:end]
+    store.sentences[first] = (0.41, 0.91)  # the passage as a whole was 0.12 away
+    assert retriever.retrieve("What is the boiling point of mercury?").relevant
+    store.sentences[first] = (0.25, 0.97)  # off-topic questions came this close
+    assert not retriever.retrieve("What is the boiling point of mercury?").relevant
 
 
 def test_close_dense_match_alone_is_relevant() -> None:

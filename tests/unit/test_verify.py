@@ -390,3 +390,47 @@ def test_a_copy_of_a_sentence_about_something_else_is_dropped() -> None:
     assert verifier.check("Russia fears mission creep in Ukraine.", [], question) is None
     found = verifier.check("Russia to give up the dam.", [], question)
     assert found is not None and "unacceptable" in found.window.text
+
+
+def test_a_copy_of_the_wrong_sentence_of_a_pair_is_dropped() -> None:
+    # The vote count and the sentence about the school's problems make a pair, which holds
+    # the question's words: the sentence copied is judged, not the pair.
+    text = (
+        "The school bond passed with 58% of the vote, or 4,912 votes in favor. "
+        "It will pay for Federal Street Elementary, which has a leaking roof and old "
+        "classrooms. Turnout was 41%. The mayor praised Federal Street Elementary staff."
+    )
+    question = "What problems does Federal Street Elementary have?"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
+    copied = "The school bond passed with 58% of the vote, or 4,912 votes in favor."
+    assert verifier.check(copied, [], question) is None
+
+
+def test_a_word_that_says_the_same_keeps_a_sentence_on_topic() -> None:
+    passages = [_passage(1, "Four people suffered burns."), _passage(2, "No deaths were reported.")]
+    question = "Was anyone killed?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    found = verifier.check("No, no deaths were reported.", [], question)
+    assert found is not None and found.window.text == "No deaths were reported."
+    assert verifier.check("No, four people suffered burns.", [], question) is None
+
+
+def test_a_name_written_in_full_elsewhere_supports_its_short_form() -> None:
+    passages = [
+        _passage(1, "Brightline Appliances is recalling about 240,000 air fryers."),
+        _passage(2, "The fryers were sold at Walmart and Target for $60."),
+        _passage(3, "Four people suffered minor burns."),
+        _passage(4, "Brightline chief executive Laura Chen said in a statement that it was fixed."),
+    ]
+    question = "Who is Laura Chen?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    found = verifier.check("Laura Chen is Brightline Appliances' chief executive.", [], question)
+    assert found is not None and found.window.passage.index == 4
+    # A name the article never writes with it is still an invented attribution.
+    assert verifier.check("Laura Chen is Hollis Group's chief executive.", [], question) is None
+
+
+def test_how_many_is_not_answered_by_a_count_of_something_else() -> None:
+    text = "The school bond passed with 4,912 votes in favor and 3,557 against."
+    assert support("4,912.", "How many students attend the school?", text) == 0.0
+    assert support("4,912.", "How many votes did the bond get?", text) > 0.6
