@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -323,15 +323,16 @@ class Claim:
         self,
         evidence: Evidence,
         context: Evidence | None = None,
-        partners: Mapping[str, frozenset[str]] | None = None,
+        partners: Callable[[], Mapping[str, frozenset[str]]] | None = None,
     ) -> float:
         """Support by ``evidence`` (see the module docstring), in [0, 1].
 
         ``context`` is the passage around the evidence and the text before it: the
         question's numbers and names may sit there ("he" introduced a sentence
-        earlier); it defaults to the evidence itself. ``partners`` (see
-        :func:`name_partners`) lets a name the article writes in full elsewhere stand for
-        its short form here ("Brightline Appliances" for "Brightline").
+        earlier); it defaults to the evidence itself. ``partners`` gives
+        :func:`name_partners` of the article (asked only when a name is missing): a name
+        the article writes in full elsewhere stands for its short form here
+        ("Brightline Appliances" for "Brightline").
         """
         context = context or evidence
         # A sentence that only restates the question answers nothing; one without a time
@@ -345,8 +346,9 @@ class Claim:
         # A name the evidence does not contain ("Macron said ...") is an invented attribution.
         held = evidence.terms | context.terms
         missing = _missing(set(self.names), set(held))
-        if partners:
-            missing = {n for n in missing if not partners.get(n, frozenset()) & held}
+        if missing and partners is not None:
+            written = partners()
+            missing = {n for n in missing if not written.get(n, frozenset()) & held}
         if missing:
             return 0.0
         if _missing(set(self.premise), set(context.terms | evidence.terms)):
@@ -437,13 +439,16 @@ def covered(
     """The terms of ``question`` that ``text`` holds: the same term, a form of it the
     stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"; only for
     the terms in ``forms``, where given), a word that says the same (:data:`OPPOSITES`:
-    "challenging" for "hard"; :data:`SAME`: "deaths" for "killed"), or, for "cause" or "reason", words that give one
-    ("contributed to", "because"). ``held`` are the terms of ``text``, where known.
+    "challenging" for "hard"; :data:`SAME`: "deaths" for "killed"), or, for "cause" or
+    "reason", words that give one ("contributed to", "because"). ``held`` are the terms
+    of ``text``, where known.
 
     >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
     ['retaliat', 'trump']
     >>> sorted(covered({"caus", "impasse"}, "Five disagreements contributed to the impasse."))
     ['caus', 'impasse']
+    >>> sorted(covered({"survive", "kill"}, "She is survived by a son. No deaths were reported."))
+    ['kill', 'survive']
     """
     held = set(terms(text)) if held is None else held
     cause = bool(_GIVES_CAUSE.search(text))
@@ -452,8 +457,15 @@ def covered(
         for term in question - held
         if (cause and term in _ASKS_CAUSE)
         or _ALIKE.get(term, frozenset()) & held
+        or _without_e(term) in held
         or ((forms is None or term in forms) and any(same_root(term, t) for t in held))
     }
+
+
+def _without_e(term: str) -> str:
+    """``term`` as :func:`stem` writes its forms with an ending: "survive" (from
+    "survives") is "surviv" in "survived", "receive" is "receiv" in "received"."""
+    return term[:-1] if len(term) > 4 and term.endswith("e") else term
 
 
 _WHY = re.compile(r"^\W*why\b", re.IGNORECASE)

@@ -166,13 +166,8 @@ class HybridRetriever(BaseRetriever):
         for hit in hits:
             text = hit.passage.text
             for start, end in sentence_spans(text):
-                close = sum(
-                    a * b
-                    for a, b in zip(
-                        vector, self.store.sentence_vector(text[start:end]), strict=True
-                    )
-                )
-                if close >= self.sentence_floor:
+                sentence = self.store.sentence_vector(text[start:end])
+                if sum(a * b for a, b in zip(vector, sentence, strict=True)) >= self.sentence_floor:
                     return True
         return False
 

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -93,8 +94,6 @@ class SentenceVerifier:
         asked: str = "",
     ) -> None:
         self.windows = windows(passages)
-        # Names written in full somewhere: a claim may use the full name of a short form.
-        self.partners = name_partners(w.text for w in self.windows if not w.pair)
         self.threshold = threshold
         self.topic = frozenset(content_terms(topic))
         self.min_overlap = min_overlap if self.topic else 0.0
@@ -120,12 +119,20 @@ class SentenceVerifier:
                     near.add((other.passage.article_id, other.start))
         return frozenset(near)
 
+    @functools.cached_property
+    def partners(self) -> dict[str, frozenset[str]]:
+        """The names the searched sentences write in full (:func:`name_partners`)."""
+        return name_partners(w.text for w in self.windows if not w.pair)
+
+    def _partners(self) -> dict[str, frozenset[str]]:
+        return self.partners
+
     def _on_topic(self, window: Window) -> bool:
         if not self.min_overlap or (window.passage.article_id, window.start) in self.near:
             return True
         held = len(self.topic & window.evidence.terms)
         if held < self.min_overlap * len(self.topic):  # or a word that says the same
-            held = len(covered(set(self.topic), window.text, window.evidence.terms, ()))
+            held = len(covered(set(self.topic), window.text, window.evidence.terms))
         return held / len(self.topic) >= self.min_overlap
 
     def check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
@@ -203,7 +210,7 @@ class SentenceVerifier:
         best: tuple[float, float, int] | None = None
         chosen: Window | None = None
         for rank, window in enumerate(self.windows):
-            score = prepared.support(window.evidence, window.context, self.partners)
+            score = prepared.support(window.evidence, window.context, self._partners)
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):

@@ -434,3 +434,16 @@ def test_how_many_is_not_answered_by_a_count_of_something_else() -> None:
     text = "The school bond passed with 4,912 votes in favor and 3,557 against."
     assert support("4,912.", "How many students attend the school?", text) == 0.0
     assert support("4,912.", "How many votes did the bond get?", text) > 0.6
+
+
+def test_a_question_word_matches_its_other_forms_in_a_sentence() -> None:
+    # "receive" (as asked) and "received" (as written) stem apart: still on topic.
+    passages = [
+        _passage(1, "Colleagues remembered her as a demanding teacher."),
+        _passage(2, "Dr. Okafor received the National Medal of Science in 1998."),
+    ]
+    question = "What awards did she receive?"
+    found = SentenceVerifier(passages, 0.6, question, 0.25).check(
+        "The National Medal of Science in 1998.", [], question
+    )
+    assert found is not None and found.window.passage.index == 2
