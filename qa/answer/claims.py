@@ -400,10 +400,25 @@ OPPOSITES = [
 
 #: Words that say the same, beyond one side of an opposite: news reports deaths and
 #: injuries in other words than the questions about them ("Was anyone killed?": "No
-#: deaths have been reported.").
+#: deaths have been reported."), and abbreviates titles ("What did the governor do?":
+#: "Gov. Gavin Newsom declared ...").
 SAME = [
     "kill kills killed killing die dies died dying death deaths dead fatal fatalities",
     "hurt injure injures injured injury injuries wound wounded",
+    *(
+        f"{short} {title}"
+        for short, title in (
+            ("gov", "governor"),
+            ("sen", "senator"),
+            ("rep", "representative"),
+            ("gen", "general"),
+            ("lt", "lieutenant"),
+            ("sgt", "sergeant"),
+            ("supt", "superintendent"),
+            ("atty", "attorney"),
+            ("prof", "professor"),
+        )
+    ),  # fmt: skip
 ]
 
 

@@ -21,6 +21,8 @@ Example:
     (True, False)
     >>> follows_up("Against whom?"), follows_up("For how long?"), follows_up("Who won the war?")
     (True, True, False)
+    >>> follows_up("With what equipment?"), follows_up("In which year did the war end?")
+    (True, False)
     >>> follows_up("Which one is about territory?"), follows_up("Which plan is about it?")
     (True, True)
     >>> follows_up("Which plan is about territory?")
@@ -61,10 +63,10 @@ _ELLIPSIS = re.compile(
     r"who else|anything else|what else|tell me more|more|go on|explain|really|continue|"
     r"keep going|elaborate|expand|any more|then what|what happened next)\b[^a-z]*"
     r"(?:\w+\W*){0,4}$"
-    # "Against whom?", "Since when?", "For how long?": a preposition and a question word,
-    # nothing else.
-    r"|^(?:against|to|with|for|from|by|about|since|until|after|before) (?:whom|who|what|when|"
-    r"where|which|how (?:long|much|many|often|far))\W*$"
+    # "Against whom?", "Since when?", "For how long?", "With what equipment?": a
+    # preposition and a question word (what or which with a noun or two), nothing else.
+    r"|^(?:against|to|with|for|from|by|about|since|until|after|before|in|on|at) (?:whom|who|"
+    r"when|where|how (?:long|much|many|often|far)|(?:what|which)(?:\s+\w+){0,2})\W*$"
     # "Does Putin agree?", "Did Russia accept?": a yes/no question of a subject and a verb
     # whose object is what was just said.
     r"|^(?:does|do|did|will|would|can|could|has|have|had)\s+\S+\s+\w+\W*$",

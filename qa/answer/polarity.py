@@ -35,7 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.answer.claims import NEGATION_REACH, OPPOSITES, is_negation
+from qa.answer.claims import NEGATION_REACH, OPPOSITES, covered, is_negation
 from qa.answer.evidence import Window, preceding, vocabulary
 from qa.answer.verifier import Supported
 from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
@@ -55,6 +55,10 @@ _OPPOSITE = _by_word()
 # The forms listed together on one side of an opposite: "successful" is "succeed".
 _FORMS = {w: frozenset(side.split()) for pair in OPPOSITES for side in pair for w in side.split()}
 _META = frozenset(content_terms("article story piece text author writer"))
+# "Was anyone hurt?" asks whether someone was; the sentence names who.
+_ANYONE = frozenset(
+    content_terms("anyone anybody someone somebody everyone everybody anything something")
+)
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
 #: ... and to say "Yes" to it.
@@ -193,7 +197,7 @@ class YesNoCheck:
         self.question = question
         self.said = said
         # "the article" in a question is the text itself, not its "Article 5".
-        self.terms = set(content_terms(question)) - _META
+        self.terms = set(content_terms(question)) - _META - _ANYONE
         self.opposed = {stem(w): _OPPOSITE[w] for w in words(question) if w in _OPPOSITE}
         self.asks_negated = any(map(is_negation, words(question)))
 
@@ -250,17 +254,19 @@ class YesNoCheck:
         open_question = undecided(window.text, self.question)
         if open_question is not None:
             return f"{open_question}: {window.text}", replace(support, claim=window.text)
-        if said == "yes" or self.said == "yes":
-            # "Did voters approve the bond?" - "Yes" from "... voters must approve in November."
-            if pending(window.text, self.question):
-                return f"Not yet: {window.text}", replace(support, claim=window.text)
-            # "Did revenue fall?" - "Yes" from "Sick days fell by two-thirds": a sentence
-            # that lacks what the question is about (also in the sentence before it, where
-            # "this" may be named) says nothing of it.
-            before = preceding(self.sentences, window)
-            said_there = window.evidence.terms | (before.evidence.terms if before else frozenset())
-            if len(self.terms & said_there) < YES_COVERAGE * len(self.terms):
-                return None
+        # What is left says "Yes", in words or not ("Were schools closed?" - "Shelters were
+        # opened at the high school" is no answer without one either).
+        # "Did voters approve the bond?" - "Yes" from "... voters must approve in November."
+        if pending(window.text, self.question):
+            return f"Not yet: {window.text}", replace(support, claim=window.text)
+        # "Did revenue fall?" - "Yes" from "Sick days fell by two-thirds": a sentence that
+        # lacks what the question is about (also in the sentence before it, where "this"
+        # may be named) says nothing of it. Its words may say the same ("injuries": "hurt").
+        before = preceding(self.sentences, window)
+        said_there = window.evidence.terms | (before.evidence.terms if before else frozenset())
+        text_there = f"{before.text} {window.text}" if before else window.text
+        if len(covered(self.terms, text_there, said_there)) < YES_COVERAGE * len(self.terms):
+            return None
         if said is None:
             return (f"Yes: {text}" if self.said == "yes" else text), support
         return text, support

@@ -447,3 +447,30 @@ def test_a_question_word_matches_its_other_forms_in_a_sentence() -> None:
         "The National Medal of Science in 1998.", [], question
     )
     assert found is not None and found.window.passage.index == 2
+
+
+def test_a_yes_in_other_words_stands_and_a_sentence_without_the_question_does_not() -> None:
+    text = (
+        "Two firefighters suffered minor injuries, and no civilian deaths had been reported. "
+        "Shelters were opened at Cedar Valley High School."
+    )
+    sentences = windows([_passage(1, text)], pairs=False)
+    hurt = "Yes, two firefighters suffered minor injuries."
+    check = YesNoCheck(sentences, "Was anyone hurt?")
+    assert check.amend(hurt, Supported(hurt, sentences[0], 1.0, moved=False)) is not None
+    # Without "Yes", a sentence that holds too little of the question answers nothing.
+    schools = YesNoCheck(sentences, "Were any schools closed?")
+    plain = "Shelters were opened at Cedar Valley High School."
+    assert schools.amend(plain, Supported(plain, sentences[1], 1.0, moved=False)) is None
+
+
+def test_an_abbreviated_title_is_the_title() -> None:
+    passages = [
+        _passage(1, "More than 1,100 firefighters were battling the blaze."),
+        _passage(2, "Gov. Gavin Newsom declared a state of emergency on Wednesday."),
+    ]
+    question = "What did the governor do?"
+    found = SentenceVerifier(passages, 0.6, question, 0.25).check(
+        "Gov. Gavin Newsom declared a state of emergency.", [], question
+    )
+    assert found is not None and found.window.passage.index == 2
