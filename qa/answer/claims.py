@@ -405,20 +405,16 @@ OPPOSITES = [
 SAME = [
     "kill kills killed killing die dies died dying death deaths dead fatal fatalities",
     "hurt injure injures injured injury injuries wound wounded",
-    *(
-        f"{short} {title}"
-        for short, title in (
-            ("gov", "governor"),
-            ("sen", "senator"),
-            ("rep", "representative"),
-            ("gen", "general"),
-            ("lt", "lieutenant"),
-            ("sgt", "sergeant"),
-            ("supt", "superintendent"),
-            ("atty", "attorney"),
-            ("prof", "professor"),
-        )
-    ),  # fmt: skip
+    # Abbreviated titles.
+    "gov governor",
+    "sen senator",
+    "rep representative",
+    "gen general",
+    "lt lieutenant",
+    "sgt sergeant",
+    "supt superintendent",
+    "atty attorney",
+    "prof professor",
 ]
 
 
