@@ -254,6 +254,19 @@ _DATELINE = re.compile(
 )
 
 
+# An initial, a space, and another initial: "U. S." as a small model may write "U.S.".
+_SPACED_INITIAL = re.compile(r"\b([A-Z])\.\s+(?=[A-Z]\.)")
+
+
+def joined_initials(text: str) -> str:
+    """``text`` with initials written apart joined, as an abbreviation is written.
+
+    >>> joined_initials("approval of U. S. regulators in Washington, D. C.")
+    'approval of U.S. regulators in Washington, D.C.'
+    """
+    return _SPACED_INITIAL.sub(r"\1.", text)
+
+
 def without_dateline(text: str) -> str:
     """``text`` without a leading dateline.
 
@@ -278,7 +291,7 @@ class Evidence:
     def of(cls, text: str) -> Evidence:
         """Evidence from ``text`` (terms also split at apostrophes, numbers normalised),
         a leading dateline aside: where a story was filed answers no "Where ...?"."""
-        text = without_dateline(text)
+        text = joined_initials(without_dateline(text))
         nums = frozenset(numbers(text, with_words=True))
         # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
         phrase = f" {' '.join(words(text.replace('%', ' percent')))} "
@@ -305,7 +318,7 @@ class Claim:
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
         """Prepare ``sentence`` (an answer to ``question``) for :meth:`support`."""
-        sentence = _PREFIX.sub("", _CITE.sub("", sentence)).strip()
+        sentence = joined_initials(_PREFIX.sub("", _CITE.sub("", sentence)).strip())
         claim = set(_number_terms(sentence)) - set(_number_terms(question))
         return cls(
             sentence,

@@ -162,9 +162,10 @@ class SentenceVerifier:
         """Whether ``claim`` copies a sentence of ``window`` (most of its terms) though
         that sentence holds under half of the topic's terms and another sentence holds
         three quarters of them, two more: a small model copied the wrong sentence ("What
-        does Putin find unacceptable?" answered with a sentence about mission creep). Of
-        a pair, the sentence copied is judged, not the pair ("What problems does the
-        school have?" answered with the vote count before the sentence about them)."""
+        does Putin find unacceptable?" answered with a sentence about mission creep), or
+        another sentence holds all of three or more that it lacks one of. Of a pair, the
+        sentence copied is judged, not the pair ("What problems does the school have?"
+        answered with the vote count before the sentence about them)."""
         if len(self.topic) < 2:
             return False
         singles = [w for w in self.windows if not w.pair]
@@ -183,11 +184,13 @@ class SentenceVerifier:
             return False
         text = " ".join(w.text for w in copied)
         held = covered(set(self.topic), text, set().union(*(w.evidence.terms for w in copied)))
-        if 2 * len(held) >= len(self.topic):
-            return False
         if self._most is None:
             topic = set(self.topic)
             self._most = max(len(covered(topic, w.text, w.evidence.terms)) for w in singles)
+        if len(self.topic) >= 3 and self._most == len(self.topic) > len(held):
+            return True
+        if 2 * len(held) >= len(self.topic):
+            return False
         return self._most >= _ABOUT * len(self.topic) and self._most >= len(held) + 2
 
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:

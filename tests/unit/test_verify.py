@@ -474,3 +474,16 @@ def test_an_abbreviated_title_is_the_title() -> None:
         "Gov. Gavin Newsom declared a state of emergency.", [], question
     )
     assert found is not None and found.window.passage.index == 2
+
+
+def test_a_copy_is_dropped_where_another_sentence_holds_every_question_word() -> None:
+    passages = [
+        _passage(1, "Regulators sued to block a similar deal in 2023 and the deal may close."),
+        _passage(2, "The airlines said they expected the deal to close in the first half of 2027."),
+    ]
+    question = "When is the deal expected to close?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    copied = "Regulators sued to block a similar deal in 2023 and the deal may close."
+    assert verifier.check(copied, [], question) is None
+    found = verifier.check("The deal is expected to close in the first half of 2027.", [], question)
+    assert found is not None and found.window.passage.index == 2
