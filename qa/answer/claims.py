@@ -53,6 +53,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -84,7 +85,7 @@ _NO_ANSWER = re.compile(
 # and the "Yes," of a yes/no answer.
 _PREFIX = re.compile(
     r"^\s*(?:(?:[-*\u2022]|\d{1,2}[.)])\s+)?(?:answer\s*:\s*)?"
-    r"(?:according to (?:the )?(?:article|passages?)[^,]*,\s*)?(?:(?:yes|no)\b[,.!]?\s*)?"
+    r"(?:according to (?:the )?(?:article|passages?)[^,]*,\s*)?(?:(?:yes|no)[,.!:]\s*)?"
     r"(?:(?:this|the) (?:article|story|piece|text|author|writer)\s+(?:is about|discusses|"
     r"describes|reports(?: on)?|says|argues|explains|covers|highlights|focuses on|examines)"
     r"(?:\s+that)?\s*)?",
@@ -336,16 +337,16 @@ class Claim:
         self,
         evidence: Evidence,
         context: Evidence | None = None,
-        partners: Callable[[], Mapping[str, frozenset[str]]] | None = None,
+        partners: Callable[[], FullNames] | None = None,
     ) -> float:
         """Support by ``evidence`` (see the module docstring), in [0, 1].
 
         ``context`` is the passage around the evidence and the text before it: the
         question's numbers and names may sit there ("he" introduced a sentence
-        earlier); it defaults to the evidence itself. ``partners`` gives
-        :func:`name_partners` of the article (asked only when a name is missing): a name
-        the article writes in full elsewhere stands for its short form here
-        ("Brightline Appliances" for "Brightline").
+        earlier); it defaults to the evidence itself. ``partners`` gives the article's
+        :func:`full_names` (asked only when a name is missing): a name the article writes
+        in full elsewhere stands for its short form here ("Brightline Appliances" for
+        "Brightline").
         """
         context = context or evidence
         # A sentence that only restates the question answers nothing; one without a time
@@ -358,14 +359,13 @@ class Claim:
             return 0.0
         # A name the evidence does not contain ("Macron said ...") is an invented attribution.
         held = evidence.terms | context.terms
-        missing = _missing(set(self.names), set(held))
-        if missing and partners is not None:
-            written = partners()
-            missing = {n for n in missing if not written.get(n, frozenset()) & held}
-        if missing:
-            return 0.0
-        if _missing(set(self.premise), set(context.terms | evidence.terms)):
-            return 0.0
+        written = partners() if partners is not None else FullNames({}, {})
+        # ... and so is a name the question takes for granted, but for the rest of a full
+        # name the text writes in part ("Margaret Okafor" in a sentence about "Dr. Okafor").
+        for wanted, rest in ((self.names, written.beside), (self.premise, written.then)):
+            missing = _missing(set(wanted), set(held))
+            if any(not rest.get(n, frozenset()) & held for n in missing):
+                return 0.0
         if any(f" {j} " not in evidence.phrase + context.phrase for j in self.joined):
             return 0.0
         found = self.terms & evidence.terms
@@ -523,14 +523,26 @@ _UNITS = frozenset(
         "hours minutes seconds"
     )
 )
-_HOW_MANY = re.compile(r"^\s*how many\s+([a-z][\w'-]*)", re.I)
+# What "How many" counts: the word after it, or the second of two before a verb ("How
+# many flight attendants does it employ?" counts attendants).
+_AUXILIARY = r"(?:are|were|is|was|do|does|did|have|has|had|will|would|can|could|should|may|might)"
+_HOW_MANY = re.compile(
+    rf"^\s*how many\s+([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
+    re.I,
+)
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 
 
 def _counted(question: str) -> str | None:
-    """The stem of what "How many ...?" counts, unless that is a unit of measure."""
+    """The stem of what "How many ...?" counts, unless that is a unit of measure.
+
+    >>> _counted("How many flight attendants does it employ?"), _counted("How many died?")
+    ('attendant', 'die')
+    >>> _counted("How many homes would have been lost?"), _counted("How many acres burned?")
+    ('home', None)
+    """
     found = _HOW_MANY.search(question)
-    counted = stem(found.group(1).lower()) if found else None
+    counted = stem((found.group(2) or found.group(1)).lower()) if found else None
     return counted if counted and counted not in _UNITS else None
 
 
@@ -649,25 +661,44 @@ _REQUESTS = frozenset(
 )
 
 
-# Two or more capitalised words in a row: one name ("Brightline Appliances").
-_FULL_NAME = re.compile(r"\b[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)+")
+# Capitalised words in a row: one name ("Brightline Appliances").
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)*")
 
 
-def name_partners(texts: Iterable[str]) -> dict[str, frozenset[str]]:
-    """For each word of a name of two words or more in ``texts``, the name's other
-    words (stemmed, as :func:`names` reads them): a claim may write the name in full
-    where a sentence writes only part of it.
+@dataclass(frozen=True)
+class FullNames:
+    """How the names of a text are written in full, as :func:`names` reads their words."""
 
-    >>> name_partners(["Brightline Appliances is recalling fryers."])["appliance"]
-    frozenset({'brightline'})
+    #: The words next to each word of a name ("brightline": "appliance").
+    beside: Mapping[str, frozenset[str]]
+    #: The word after each word that is never written without one ("margaret":
+    #: "okafor"): a first name and its surname.
+    then: Mapping[str, frozenset[str]]
+
+
+def full_names(texts: Iterable[str]) -> FullNames:
+    """The names of two words or more in ``texts``: a claim may write a name in full
+    where a sentence writes part of it ("Brightline Appliances" for "Brightline"), and a
+    question a person's full name where a sentence has the surname ("Margaret Okafor"
+    for "Dr. Okafor"), not a word the text also writes alone ("French" in "Norman
+    French" and "the French").
+
+    >>> written = full_names(["Brightline Appliances hired Margaret Okafor, who is French."])
+    >>> written.beside["appliance"], written.then["margaret"], "okafor" in written.then
+    (frozenset({'brightline'}), frozenset({'okafor'}), False)
     """
-    partners: dict[str, frozenset[str]] = {}
+    beside: dict[str, frozenset[str]] = {}
+    then: dict[str, frozenset[str]] = {}
+    alone: set[str] = set()
     for text in texts:
-        for run in _FULL_NAME.findall(text):
-            stems = frozenset(names(run))
-            for word in stems:
-                partners[word] = partners.get(word, frozenset()) | (stems - {word})
-    return partners
+        for run in _CAPITALISED_RUN.findall(text):
+            order = [t for word in run.split() for t in sorted(names(word))]
+            alone.update(order[-1:])
+            for left, right in itertools.pairwise(order):
+                beside[left] = beside.get(left, frozenset()) | {right}
+                beside[right] = beside.get(right, frozenset()) | {left}
+                then[left] = then.get(left, frozenset()) | {right}
+    return FullNames(beside, {w: after for w, after in then.items() if w not in alone})
 
 
 def premise_names(question: str) -> set[str]:

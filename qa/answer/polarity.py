@@ -86,7 +86,9 @@ def negates(sentence: str, question: str) -> bool:
     if opposite & set(tokens):
         return True
     for i, word in enumerate(tokens):
-        if stem(word) in terms and any(map(is_negation, tokens[max(0, i - NEGATION_REACH) : i])):
+        # The term or a word that says the same ("No deaths" for "Was anyone killed?").
+        asked = covered(terms, word, {stem(word)}, ())
+        if asked and any(map(is_negation, tokens[max(0, i - NEGATION_REACH) : i])):
             return True
         if _negated_form(word, terms):
             return True

@@ -24,11 +24,13 @@ from typing import Protocol
 from qa.answer.claims import (
     Claim,
     Evidence,
+    FullNames,
     covered,
     explained,
-    name_partners,
+    full_names,
     names_wanted,
     split_cited,
+    wanted_kind,
 )
 from qa.answer.evidence import Window, vocabulary, windows
 from qa.ingest.split import Passage
@@ -120,11 +122,11 @@ class SentenceVerifier:
         return frozenset(near)
 
     @functools.cached_property
-    def partners(self) -> dict[str, frozenset[str]]:
-        """The names the searched sentences write in full (:func:`name_partners`)."""
-        return name_partners(w.text for w in self.windows if not w.pair)
+    def partners(self) -> FullNames:
+        """The names the searched sentences write in full (:func:`full_names`)."""
+        return full_names(w.text for w in self.windows if not w.pair)
 
-    def _partners(self) -> dict[str, frozenset[str]]:
+    def _partners(self) -> FullNames:
         return self.partners
 
     def _on_topic(self, window: Window) -> bool:
@@ -149,7 +151,9 @@ class SentenceVerifier:
         """
         found = self._check(claim, cited, question)
         if found is not None:
-            return None if self._copied_wrong(claim, found.window) else found
+            # A time or a number asked for is no copy of a sentence ("81" from "She was 81.").
+            given = wanted_kind(question) in ("time", "quantity") and len(terms(claim)) <= 2
+            return None if not given and self._copied_wrong(claim, found.window) else found
         short = main_clause(claim)
         if short == claim:
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.answer.claims import is_no_answer, split_cited, support, wanted_kind
+from qa.answer.claims import full_names, is_no_answer, split_cited, support, wanted_kind
 from qa.answer.evidence import windows
 from qa.answer.polarity import YesNoCheck
 from qa.answer.summary import central
@@ -487,3 +487,34 @@ def test_a_copy_is_dropped_where_another_sentence_holds_every_question_word() ->
     assert verifier.check(copied, [], question) is None
     found = verifier.check("The deal is expected to close in the first half of 2027.", [], question)
     assert found is not None and found.window.passage.index == 2
+
+
+def test_a_full_name_asked_is_found_by_its_surname_but_a_swapped_name_is_not() -> None:
+    passages = [
+        _passage(1, "Margaret Okafor, a chemist, died on Saturday. She was 81."),
+        _passage(2, "The weather was mild. Colleagues praised her teaching at the university."),
+        _passage(
+            3, "Born in Enugu in 1944, Dr. Okafor moved to the United States. The French came."
+        ),
+    ]
+    born = "Where was Margaret Okafor born?"
+    verifier = SentenceVerifier(passages, 0.6, born, 0.25)
+    found = verifier.check("Enugu, in 1944.", [], born)
+    assert found is not None and found.window.passage.index == 3
+    # A word the article also writes alone ("the French") is no first name to forgive.
+    written = full_names(w.text for w in verifier.windows if not w.pair)
+    assert written.then["margaret"] == {"okafor"} and "france" not in written.then
+    # A number asked for is no copy of the short sentence that gives it.
+    old = "How old was Margaret Okafor when she died?"
+    aged = SentenceVerifier(passages, 0.6, old, 0.25).check("81", [], old)
+    assert aged is not None and "81" in aged.window.text
+
+
+def test_no_that_opens_a_sentence_is_part_of_it() -> None:
+    no_deaths = support(
+        "No deaths have been reported.", "Was anyone killed?", "No deaths have been reported."
+    )
+    assert no_deaths == 1.0
+    assert (
+        support("No, deaths were reported.", "Was anyone killed?", "Deaths were reported.") == 1.0
+    )
