@@ -42,13 +42,14 @@ import logging
 import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
 from qa.answer import entities, enumeration, summary
 from qa.answer.cache import AnswerCache, Key
-from qa.answer.claims import reports_speech
+from qa.answer.claims import reports_speech, wanted_kind
 from qa.answer.compose import Composer
 from qa.answer.conversation import (
     NOT_A_QUESTION,
@@ -370,7 +371,11 @@ class AnswerPipeline:
                     if shape is Shape.YES_NO:  # led by the reader's "Yes" where the words agree
                         amend = YesNoCheck(sentences, question, reply).amend
                     composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
-                    yield from self._quote(request, composer, answer, whole, reply == "yes")
+                    # "What did she say?" after "Who is Laura Chen?": what she said, found by
+                    # the question it follows up as well.
+                    said = turn.history and wanted_kind(question) == "speech"
+                    quoted = replace(request, question=turn.search) if said else request
+                    yield from self._quote(quoted, composer, answer, whole, reply == "yes")
                     if yes_no is not None and not composer.pieces:
                         # No sentence plainly answers, but the one most about the question
                         # says the opposite ("Did revenue fall?": "Company revenue rose").

@@ -788,3 +788,14 @@ def test_who_is_a_person_with_a_title_and_who_wrote_a_bylined_article() -> None:
     # A thing the article writes after a possessive ("NASA's") is no person.
     assert answer("Who are the people mentioned?") == "U.S. District Judge Ann Aiken [1]."
     assert llm.calls == 0
+
+
+def test_what_someone_said_after_who_they_are_is_quoted_from_the_sentence_about_them() -> None:
+    n = number_of("Pete Hegseth")
+    history = [
+        {"role": "user", "content": "Who is Pete Hegseth?"},
+        {"role": "assistant", "content": f"Pete Hegseth is the US Secretary of Defense [{n}]."},
+    ]
+    # The model's words are none of the article's: the sentence with his words is quoted.
+    answer = ask(model("He said the war would end by summer."), "What did he say?", history)
+    assert not answer.abstained and "won’t expand Article 5" in answer.text
