@@ -358,14 +358,17 @@ class Claim:
         if self.numbers - (evidence.numbers | context.numbers):
             return 0.0
         # A name the evidence does not contain ("Macron said ...") is an invented attribution.
-        held = evidence.terms | context.terms
-        written = partners() if partners is not None else FullNames({}, {})
         # ... and so is a name the question takes for granted, but for the rest of a full
         # name the text writes in part ("Margaret Okafor" in a sentence about "Dr. Okafor").
-        for wanted, rest in ((self.names, written.beside), (self.premise, written.then)):
-            missing = _missing(set(wanted), set(held))
-            if any(not rest.get(n, frozenset()) & held for n in missing):
+        held = evidence.terms | context.terms
+        missing = _missing(set(self.names), set(held)), _missing(set(self.premise), set(held))
+        if any(missing):
+            if partners is None:
                 return 0.0
+            written = partners()
+            for names_missing, rest in zip(missing, (written.beside, written.then), strict=True):
+                if any(not rest.get(n, frozenset()) & held for n in names_missing):
+                    return 0.0
         if any(f" {j} " not in evidence.phrase + context.phrase for j in self.joined):
             return 0.0
         found = self.terms & evidence.terms

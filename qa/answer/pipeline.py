@@ -373,7 +373,7 @@ class AnswerPipeline:
                     composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
                     # "What did she say?" after "Who is Laura Chen?": what she said, found by
                     # the question it follows up as well.
-                    said = turn.history and wanted_kind(question) == "speech"
+                    said = bool(turn.history) and wanted_kind(question) == "speech"
                     quoted = replace(request, question=turn.search) if said else request
                     yield from self._quote(quoted, composer, answer, whole, reply == "yes")
                     if yes_no is not None and not composer.pieces:

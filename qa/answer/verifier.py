@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -104,6 +103,7 @@ class SentenceVerifier:
         if asked:
             self.explain = set(explained(asked, vocabulary(self.windows)))
         self._most: int | None = None  # the most topic terms one sentence holds
+        self._names: FullNames | None = None
 
     def _near(self, reply: str) -> frozenset[tuple[str, int]]:
         """``(article, start)`` of the sentences that say what ``reply`` says (most of
@@ -121,13 +121,12 @@ class SentenceVerifier:
                     near.add((other.passage.article_id, other.start))
         return frozenset(near)
 
-    @functools.cached_property
-    def partners(self) -> FullNames:
-        """The names the searched sentences write in full (:func:`full_names`)."""
-        return full_names(w.text for w in self.windows if not w.pair)
-
-    def _partners(self) -> FullNames:
-        return self.partners
+    def _full_names(self) -> FullNames:
+        """The names the searched sentences write in full (:func:`full_names`), found
+        the first time a claim lacks a name."""
+        if self._names is None:
+            self._names = full_names(w.text for w in self.windows if not w.pair)
+        return self._names
 
     def _on_topic(self, window: Window) -> bool:
         if not self.min_overlap or (window.passage.article_id, window.start) in self.near:
@@ -217,7 +216,7 @@ class SentenceVerifier:
         best: tuple[float, float, int] | None = None
         chosen: Window | None = None
         for rank, window in enumerate(self.windows):
-            score = prepared.support(window.evidence, window.context, self._partners)
+            score = prepared.support(window.evidence, window.context, self._full_names)
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):
