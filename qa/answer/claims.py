@@ -6,7 +6,8 @@ be reasoned about):
 * *claim terms* are the sentence's stemmed content words that are not already
   in the question; a sentence that only restates the question has none and
   gets support 0 (it answers nothing);
-* support = share of claim terms present in the passage, and 0 when the
+* support = share of claim terms present in the passage (another form of a
+  term counts 0.9: "their invasion" for "invaded", see :func:`derived`), and 0 when the
   sentence or the question has a number the passage lacks (numbers are where
   small models invent most, and a question about a date the passage does not
   mention is not answered by it), or when the sentence names someone or
@@ -143,14 +144,17 @@ def is_no_answer(text: str) -> bool:
     return bool(_NO_ANSWER.search(text))
 
 
-# What some questions ask for: a claim answering "When ...?" names a time, and one
-# answering "How many ...?" a quantity; a sentence without one answers something else.
+# What some questions ask for: a claim answering "When ...?" names a time, one answering
+# "How many ...?" a quantity and "How long ...?" either; a sentence without one answers
+# something else.
 _WANTS = {
     "time": re.compile(
         r"^\s*(?:when\b|(?:in |during |by |since )?(?:what|which) (?:year|month|day|date|time|"
         r"century|decade|season|period|era)\b|how long ago\b)",
         re.I,
     ),
+    # "For how long were they followed?": a time or a quantity ("until March", "six years").
+    "duration": re.compile(r"^\s*(?:for )?how long\b(?! ago)", re.I),
     "quantity": re.compile(
         r"^\s*how (?:many|much|old|far|high|tall|deep|wide)\b"
         r"|\b(?:what|which) (?:number|percentage|share|amount)\b"
@@ -200,14 +204,21 @@ _HAS = {
 }
 
 
+_HAS["duration"] = re.compile(f"{_HAS['time'].pattern}|{_HAS['quantity'].pattern}", re.I)
+
+
 def reports_speech(text: str) -> bool:
     """Whether ``text`` reports what someone said (a quotation, "said", "according to")."""
     return bool(_HAS["speech"].search(text))
 
 
 def wanted_kind(question: str) -> str | None:
-    """``"time"``, ``"quantity"`` or ``"speech"`` when ``question`` asks for one, else
-    ``None``."""
+    """``"time"``, ``"duration"``, ``"quantity"`` or ``"speech"`` when ``question`` asks
+    for one, else ``None``.
+
+    >>> wanted_kind("For how long were they followed?"), wanted_kind("How long ago?")
+    ('duration', 'time')
+    """
     return next((kind for kind, pattern in _WANTS.items() if pattern.search(question)), None)
 
 
@@ -372,6 +383,9 @@ class Claim:
         if any(f" {j} " not in evidence.phrase + context.phrase for j in self.joined):
             return 0.0
         found = self.terms & evidence.terms
+        # "invaded" is said by "their invasion", "decided" by "the decision"; a little
+        # less than by the word itself, so that a sentence that has it comes first.
+        formed = {t for t in self.terms - found if any(derived(t, e) for e in evidence.terms)}
         # "How many people died?" is not answered by "the river rose 11 feet", nor "How
         # many students attend?" by "4,912 votes in favor" where no student is counted.
         if self.counted and _counts_else(
@@ -381,11 +395,12 @@ class Claim:
         # The evidence says "not" where the sentence does not: it says the opposite.
         if self.negated is not None and (found & evidence.negated) - self.negated:
             return 0.0
-        score = len(found) / len(self.terms)
+        score = (len(found) + _FORMED * len(formed)) / len(self.terms)
         # A copy of the evidence about someone else, with the question's name put in.
         copied = score >= _CHECK_SWAP and self.names & self.premise
         sentences = sentence_spans(evidence.text) if copied else []
-        if any(swapped(self.text, evidence.text[a:b], self.premise) for a, b in sentences):
+        beside = partners().beside if sentences and partners is not None else None
+        if any(swapped(self.text, evidence.text[a:b], self.premise, beside) for a, b in sentences):
             return 0.0
         return score
 
@@ -411,16 +426,19 @@ OPPOSITES = [
         "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank",
     ),
     ("alive", "dead"),
+    ("uphold upholds upheld", "block blocks blocked overturn overturns overturned"),
 ]
 
 
 #: Words that say the same, beyond one side of an opposite: news reports deaths and
 #: injuries in other words than the questions about them ("Was anyone killed?": "No
-#: deaths have been reported."), and abbreviates titles ("What did the governor do?":
-#: "Gov. Gavin Newsom declared ...").
+#: deaths have been reported.") and who pays for something ("Who paid for the study?":
+#: "The research was funded by ..."), and abbreviates titles ("What did the governor
+#: do?": "Gov. Gavin Newsom declared ...").
 SAME = [
     "kill kills killed killing die dies died dying death deaths dead fatal fatalities",
-    "hurt injure injures injured injury injuries wound wounded",
+    "hurt injure injures injured injury injuries wound wounded sprain sprained fracture fractured",
+    "pay pays paid paying fund funds funded funding finance finances financed sponsor sponsored",
     # Abbreviated titles.
     "gov governor",
     "sen senator",
@@ -431,6 +449,7 @@ SAME = [
     "supt superintendent",
     "atty attorney",
     "prof professor",
+    "percent percentage percentages",
 ]
 
 
@@ -447,6 +466,8 @@ def _alike() -> dict[str, frozenset[str]]:
 
 _ALIKE = _alike()
 
+
+_PERCENT = frozenset(terms("percent percentage"))
 
 # "What caused the impasse?" asks for a cause, which a sentence gives in its own words.
 _ASKS_CAUSE = frozenset(terms("cause caused reason reasons"))
@@ -466,9 +487,9 @@ def covered(
     """The terms of ``question`` that ``text`` holds: the same term, a form of it the
     stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"; only for
     the terms in ``forms``, where given), a word that says the same (:data:`OPPOSITES`:
-    "challenging" for "hard"; :data:`SAME`: "deaths" for "killed"), or, for "cause" or
-    "reason", words that give one ("contributed to", "because"). ``held`` are the terms
-    of ``text``, where known.
+    "challenging" for "hard"; :data:`SAME`: "deaths" for "killed"; "%" for "percent"),
+    or, for "cause" or "reason", words that give one ("contributed to", "because").
+    ``held`` are the terms of ``text``, where known.
 
     >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
     ['retaliat', 'trump']
@@ -478,6 +499,8 @@ def covered(
     ['kill', 'survive']
     """
     held = set(terms(text)) if held is None else held
+    if "%" in text:  # "38%" says "percent" and "percentage"
+        held = set(held) | _PERCENT
     cause = bool(_GIVES_CAUSE.search(text))
     return (question & held) | {
         term
@@ -487,6 +510,41 @@ def covered(
         or _without_e(term) in held
         or ((forms is None or term in forms) and any(same_root(term, t) for t in held))
     }
+
+
+_FORMED = 0.9  # what a claim term counts where the evidence has another form of it
+
+# A noun made from a verb, by the ending that stands for the verb's: "invasion" is
+# "invad(e)" and "decision" "decid(e)" (as the stemmer writes "invaded", "decided").
+_NOUN_ENDINGS = (
+    ("asion", "ad"),
+    ("ision", "id"),
+    ("usion", "ud"),
+    ("osion", "od"),
+    ("ission", "it"),
+    ("uction", "uc"),
+    ("ension", "end"),
+)
+
+
+def _verb_of(term: str) -> str:
+    for ending, verb in _NOUN_ENDINGS:
+        if term.endswith(ending) and len(term) > len(ending) + 2:
+            return term[: -len(ending)] + verb
+    return _without_e(term)
+
+
+def derived(a: str, b: str) -> bool:
+    """Whether terms ``a`` and ``b`` are forms of one word that the stemmer keeps
+    apart: :func:`same_root` ("approv"/"approval"), or a verb and the noun made from
+    it ("invad"/"invasion", "decide"/"decision", "admit"/"admission").
+
+    >>> derived("invad", "invasion"), derived("decide", "decision"), derived("invad", "evasion")
+    (True, True, False)
+    """
+    if a[:3] != b[:3]:
+        return False
+    return same_root(a, b) or _verb_of(a) == _verb_of(b)
 
 
 def _without_e(term: str) -> str:
@@ -530,10 +588,23 @@ _UNITS = frozenset(
 # many flight attendants does it employ?" counts attendants).
 _AUXILIARY = r"(?:are|were|is|was|do|does|did|have|has|had|will|would|can|could|should|may|might)"
 _HOW_MANY = re.compile(
-    rf"^\s*how many\s+([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
+    rf"^\s*how many\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
     re.I,
 )
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+# "How many people ...?" is answered by a count of any of these ("160,000 adults", "a
+# crowd of 19,200").
+_PEOPLE = frozenset(terms("people person persons"))
+_PERSONS = frozenset(
+    terms(
+        "adults children kids residents participants patients students workers employees staff "
+        "voters men women members users customers fans soldiers troops officers firefighters "
+        "migrants refugees passengers survivors victims inmates prisoners citizens volunteers "
+        "teachers doctors nurses athletes players visitors tourists spectators attendees "
+        "homeowners families individuals respondents crowd protesters demonstrators civilians "
+        "evacuees pilgrims guests viewers subscribers"
+    )
+)
 
 
 def _counted(question: str) -> str | None:
@@ -543,6 +614,8 @@ def _counted(question: str) -> str | None:
     ('attendant', 'die')
     >>> _counted("How many homes would have been lost?"), _counted("How many acres burned?")
     ('home', None)
+    >>> _counted("How many did he score?") is None
+    True
     """
     found = _HOW_MANY.search(question)
     counted = stem((found.group(2) or found.group(1)).lower()) if found else None
@@ -558,7 +631,9 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
 
     >>> _counts_else(frozenset({"4912"}), " 4912 votes in favor ", "student", {"vote"})
     True
-    >>> _counts_else(frozenset({"12"}), " killing at least 12 ", "peopl", {"kill"})
+    >>> _counts_else(frozenset({"12"}), " killing at least 12 ", "people", {"kill"})
+    False
+    >>> _counts_else(frozenset({"160000"}), " 160000 adults in 12 ", "people", {"adult"})
     False
     """
     tokens = phrase.split()
@@ -571,7 +646,7 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
         return False
     if all(f in _UNITS for f in followers):
         return True
-    if covered({counted}, "", held):
+    if covered({counted}, "", held) or (counted in _PEOPLE and held & _PERSONS):
         return False
     return any(f and f != counted and f not in STOPWORDS and not numbers(f) for f in followers)
 
@@ -586,10 +661,16 @@ def support(sentence: str, question: str, passage: str, before: str = "") -> flo
     )
 
 
-def swapped(sentence: str, evidence: str, premise: frozenset[str]) -> bool:
+def swapped(
+    sentence: str,
+    evidence: str,
+    premise: frozenset[str],
+    beside: Mapping[str, frozenset[str]] | None = None,
+) -> bool:
     """Whether ``sentence`` copies ``evidence`` with one of its names replaced by a
     name of the question (``premise``) that ``evidence`` lacks: the evidence is about
-    someone else.
+    someone else, unless the article writes both in one name (``beside``, see
+    :class:`FullNames`: "Harbor City" for "the Gulls" of "the Harbor City Gulls").
 
     >>> swapped("Richard fled to Normandy in 1013.",
     ...         "Because of this, Ethelred fled to Normandy in 1013.", frozenset({"richard"}))
@@ -610,7 +691,9 @@ def swapped(sentence: str, evidence: str, premise: frozenset[str]) -> bool:
             continue
         old, new = names(" ".join(source[i1:i2])), names(" ".join(claim[j1:j2]))
         if old and new and not old & (new | premise) and new <= premise and not new & said:
-            return True
+            one_name = beside is not None and all(beside.get(n, frozenset()) & old for n in new)
+            if not one_name:
+                return True
     return False
 
 
@@ -672,7 +755,8 @@ _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)*
 class FullNames:
     """How the names of a text are written in full, as :func:`names` reads their words."""
 
-    #: The words next to each word of a name ("brightline": "appliance").
+    #: The other words of the names each word is written in ("harbor": "city",
+    #: "gull" from "Harbor City Gulls"): a claim's "Harbor City" is the sentence's "Gulls".
     beside: Mapping[str, frozenset[str]]
     #: The word after each word that is never written without one ("margaret":
     #: "okafor"): a first name and its surname.
@@ -697,9 +781,9 @@ def full_names(texts: Iterable[str]) -> FullNames:
         for run in _CAPITALISED_RUN.findall(text):
             order = [t for word in run.split() for t in sorted(names(word))]
             alone.update(order[-1:])
+            for word in order:
+                beside[word] = beside.get(word, frozenset()) | (set(order) - {word})
             for left, right in itertools.pairwise(order):
-                beside[left] = beside.get(left, frozenset()) | {right}
-                beside[right] = beside.get(right, frozenset()) | {left}
                 then[left] = then.get(left, frozenset()) | {right}
     return FullNames(beside, {w: after for w, after in then.items() if w not in alone})
 

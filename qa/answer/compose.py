@@ -188,7 +188,8 @@ class Composer:
                 )
             )  # fmt: skip
         # Where a story was filed is no part of a claim (the quote keeps it).
-        text = without_dateline(piece.text.rstrip())
+        # A claim cut off at a comma ("November 1," where the reader stopped) ends there.
+        text = without_dateline(piece.text.rstrip()).rstrip(" ,;:")
         if not text.endswith((".", "!", "?", "\u201d", '"')):
             text += "."
         n = self._numbers[key]

@@ -56,7 +56,13 @@ def _rank(sentence: Window) -> int | None:
     return None
 
 
-def _asked_count(question: str) -> int | None:
+def asked_count(question: str) -> int | None:
+    """How many items ``question`` asks for ("What are the five findings?": 5), if it
+    names a number.
+
+    >>> asked_count("What are the five main findings?"), asked_count("Who won?")
+    (5, None)
+    """
     found = [w for w in words(question) if w in NUMBER_WORDS or w.isdigit()]
     return int(NUMBER_WORDS.get(found[0], found[0])) if found else None
 
@@ -110,7 +116,7 @@ def find(sentences: Sequence[Window], question: str) -> list[Window] | None:
     run = _run(sentences)
     if run is None:
         return None
-    wanted = _asked_count(question)
+    wanted = asked_count(question)
     if wanted is not None and wanted != len(run[0]):
         return None
     head = _head(question)

@@ -355,6 +355,9 @@ class AnswerPipeline:
                 ordered = shape in (Shape.LIST, Shape.SUMMARY)
                 # A summary has as many sentences as asked for ("in two sentences").
                 limit = summary.size(question) if shape is Shape.SUMMARY else _CLAIMS.get(shape)
+                if shape is Shape.LIST:  # "What are the five findings?": five at most
+                    asked = enumeration.asked_count(question)
+                    limit = asked if asked is not None and 2 <= asked <= summary.MOST else None
                 if listed:
                     limit = None  # every sentence chosen is shown
                 # The question as asked: a follow-up's search joins the earlier question.

@@ -256,6 +256,20 @@ class YesNoCheck:
         open_question = undecided(window.text, self.question)
         if open_question is not None:
             return f"{open_question}: {window.text}", replace(support, claim=window.text)
+        # ... or from the sentence before or the one most about the question, where that
+        # holds more of the question ("Will he play in Game 1?" - "Yes" from "Grant left
+        # the game with a sprained ankle" after "Park had not decided whether Grant would
+        # be available for Game 1").
+        before = preceding(self.sentences, window)
+        held = len(covered(self.terms, window.text, window.evidence.terms))
+        for other in (before, self.best()):
+            if other is None or other == window:
+                continue
+            if len(covered(self.terms, other.text, other.evidence.terms)) <= held:
+                continue
+            open_question = undecided(other.text, self.question)
+            if open_question is not None:
+                return f"{open_question}: {other.text}", Supported(other.text, other, 1.0, True)
         # What is left says "Yes", in words or not ("Were schools closed?" - "Shelters were
         # opened at the high school" is no answer without one either).
         # "Did voters approve the bond?" - "Yes" from "... voters must approve in November."
@@ -264,7 +278,6 @@ class YesNoCheck:
         # "Did revenue fall?" - "Yes" from "Sick days fell by two-thirds": a sentence that
         # lacks what the question is about (also in the sentence before it, where "this"
         # may be named) says nothing of it. Its words may say the same ("injuries": "hurt").
-        before = preceding(self.sentences, window)
         said_there = window.evidence.terms | (before.evidence.terms if before else frozenset())
         text_there = f"{before.text} {window.text}" if before else window.text
         if len(covered(self.terms, text_there, said_there)) < YES_COVERAGE * len(self.terms):

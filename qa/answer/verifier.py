@@ -150,9 +150,14 @@ class SentenceVerifier:
         """
         found = self._check(claim, cited, question)
         if found is not None:
-            # A time or a number asked for is no copy of a sentence ("81" from "She was 81.").
-            given = wanted_kind(question) in ("time", "quantity") and len(terms(claim)) <= 2
-            return None if not given and self._copied_wrong(claim, found.window) else found
+            # A time or a number asked for is no copy of a sentence ("81" from "She was 81.")
+            # but may be taken from the wrong one.
+            given = (
+                wanted_kind(question) in ("time", "duration", "quantity") and len(terms(claim)) <= 2
+            )
+            if given:
+                return None if self._value_elsewhere(claim, found.window, question) else found
+            return None if self._copied_wrong(claim, found.window) else found
         short = main_clause(claim)
         if short == claim:
             return None
@@ -196,6 +201,25 @@ class SentenceVerifier:
             return False
         return self._most >= _ABOUT * len(self.topic) and self._most >= len(held) + 2
 
+    def _value_elsewhere(self, claim: str, window: Window, question: str) -> bool:
+        """Whether the bare time or number ``claim`` was taken from ``window`` though
+        another sentence holds every topic term it holds and more, three quarters of
+        them, and another value of the kind asked ("What percentage lower was the risk
+        of dementia?" answered "47%" from the sentence about early death, while "... a
+        38% lower risk of dementia ..." is another)."""
+        if len(self.topic) < 3:
+            return False
+        held = covered(set(self.topic), window.text, window.evidence.terms)
+        given = Evidence.of(claim).numbers
+        return any(
+            (more := covered(set(self.topic), w.text, w.evidence.terms)) > held
+            and len(more) >= _ABOUT * len(self.topic)
+            and not given & w.evidence.numbers
+            and names_wanted(question, w.text)
+            for w in self.windows
+            if not w.pair
+        )
+
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         prepared = Claim.of(claim, question)
         if prepared.has_kind:
@@ -220,6 +244,11 @@ class SentenceVerifier:
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):
+                continue
+            # The sentence that says the claim names the time or number, not its neighbour
+            # ("How much did tickets cost?": "Tickets ... sold out" after "a crowd of 19,200");
+            # words said may follow the sentence that says who spoke.
+            if answers_kind and window.pair and wanted_kind(question) != "speech":
                 continue
             if self.explain and not covered(self.explain, window.text, window.evidence.terms):
                 continue

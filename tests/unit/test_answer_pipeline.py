@@ -799,3 +799,17 @@ def test_what_someone_said_after_who_they_are_is_quoted_from_the_sentence_about_
     # The model's words are none of the article's: the sentence with his words is quoted.
     answer = ask(model("He said the war would end by summer."), "What did he say?", history)
     assert not answer.abstained and "won’t expand Article 5" in answer.text
+
+
+def test_a_list_asked_with_a_count_has_at_most_that_many_items_and_no_cut_off_ending() -> None:
+    items = [
+        ("German peacekeepers in Ukraine", "German peacekeepers"),
+        ("Whether Ukraine will be required to demilitarize partially", "demilitarize partially"),
+        ("Control of the Zaporozhye Nuclear Power Plant and Kakhovka Dam", "Kakhovka"),
+    ]
+    answer = listed(items, "What are the two issues between Russia and the US?")
+    assert len(answer.text.splitlines()) == 2, answer.text
+    # A reader stopped at its token limit after a comma: the claim ends there.
+    n = number_of("German peacekeepers")
+    answer = ask(model(f"German peacekeepers in Ukraine, [{n}]"), "Whose peacekeepers?")
+    assert answer.text.startswith("German peacekeepers in Ukraine [")

@@ -478,6 +478,18 @@ def test_how_many_is_not_answered_by_a_count_of_something_else() -> None:
             "Gov. Gavin Newsom declared a state of emergency on Wednesday.",
             "Gov. Gavin Newsom declared a state of emergency.",
         ),
+        # Paying for something is funding it.
+        (
+            "Who paid for the study?",
+            "The research was funded by the Australian Medical Research Council.",
+            "The Australian Medical Research Council funded it.",
+        ),
+        # "%" says "percentage".
+        (
+            "What percentage of voters opposed the tax?",
+            "It failed by a wide margin, with 61% against.",
+            "61% were against.",
+        ),
     ],
 )
 def test_a_question_word_written_otherwise_keeps_a_sentence_on_topic(
@@ -535,3 +547,82 @@ def test_no_that_opens_a_sentence_is_part_of_it() -> None:
     assert (
         support("No, deaths were reported.", "Was anyone killed?", "Deaths were reported.") == 1.0
     )
+
+
+def test_a_verb_is_supported_by_the_noun_made_from_it() -> None:
+    text = "The Normans had a profound effect on Irish culture after their invasion in 1169."
+    question = "What country did the Normans invade in 1169?"
+    assert support("Normans invaded Ireland in 1169.", question, text) > 0.7
+    # A verb the sentence has no form of is still unsupported.
+    assert support("Normans conquered Ireland in 1169.", question, text) < 0.7
+
+
+def test_how_many_people_is_answered_by_a_count_of_people_of_any_kind() -> None:
+    crowd = "A sellout crowd of 19,200 attended the game at Bayfront Arena."
+    assert support("19,200.", "How many people attended the game?", crowd) > 0.6
+    adults = "Researchers followed more than 160,000 adults in 12 countries."
+    assert support("160,000 adults.", "How many people were in the study?", adults) > 0.6
+    # "How many did he score?" counts what the sentence counts: no noun is asked for.
+    points = "Jalen Whitaker scored 34 points in overtime."
+    assert support("He scored 34 points.", "How many did he score?", points) > 0.6
+
+
+def test_a_team_named_in_full_elsewhere_is_no_swapped_name() -> None:
+    passages = [
+        _passage(
+            1,
+            "Whitaker scored 34 points and the Harbor City Gulls beat Denver. "
+            "The Gulls will face the Portland Comets in the conference final.",
+        )
+    ]
+    question = "Who will Harbor City play next?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    claim = "Harbor City will face the Portland Comets in the conference final."
+    found = verifier.check(claim, [], question)
+    assert found is not None and "Portland Comets" in found.window.text
+    # Another name put in for the team's is still a swap.
+    other = "Who will Denver play next?"
+    swapped = "Denver will face the Portland Comets in the conference final."
+    assert SentenceVerifier(passages, 0.6, other, 0.25).check(swapped, [], other) is None
+
+
+def test_a_number_from_the_sentence_about_something_else_is_dropped() -> None:
+    passages = [
+        _passage(1, "Walkers had a 47% lower risk of dying early, a study found."),
+        _passage(2, "Walking was also linked to a 38% lower risk of dementia."),
+    ]
+    question = "What percentage lower was the risk of dementia?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    assert verifier.check("47%", [], question) is None
+    found = verifier.check("38%", [], question)
+    assert found is not None and found.window.passage.index == 2
+
+
+def test_a_time_or_number_is_named_by_the_sentence_that_says_the_claim() -> None:
+    passages = [
+        _passage(
+            1,
+            "A crowd of 19,200 attended the game. Tickets for the final went on sale Monday "
+            "and sold out within an hour.",
+        )
+    ]
+    question = "How much did tickets cost?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    assert verifier.check("Tickets for the final sold out within an hour.", [], question) is None
+    long = "For how long were they followed?"
+    observed = [_passage(1, "The study was observational, the authors noted.")]
+    assert (
+        SentenceVerifier(observed, 0.6, long, 0.0).check("The study was observational.", [], long)
+        is None
+    )
+    assert wanted_kind(long) == "duration"
+
+
+def test_a_yes_to_blocked_from_a_sentence_that_says_upheld_is_no_yes() -> None:
+    upheld = "A California law that limits notifications to minors was upheld in March."
+    sentence = windows([_passage(1, upheld)], pairs=False)[0]
+    said = "Yes, the California law is blocked."
+    amended = YesNoCheck([sentence], "Is the California law blocked?").amend(
+        said, Supported(said, sentence, 1.0, moved=False)
+    )
+    assert amended is None or amended[0].startswith("No")
