@@ -23,7 +23,9 @@ be reasoned about):
   names no time or quantity, when "What did X say?" is answered by a sentence
   that reports no speech, or when "How many people ...?" is answered by a number
   the passage has only before a unit of measure ("the river rose 11 feet"), as a
-  share ("75%") or as a year;
+  share ("75%") or as a year, or before another noun where another number counts
+  what is asked ("29 points and 17 rebounds"); and 0 when a percentage ("34%") is
+  no percentage in the passage ("34 points");
 * and 0 when the evidence negates a claim term that the sentence states
   plainly: a "not", "no", "never" or "won't" up to three words before each of
   its occurrences ("Putin [does not want to stop the war" does not support
@@ -326,6 +328,8 @@ class Claim:
     joined: frozenset[str] = frozenset()  # names the sentence joins ("Guy de Lusignan")
     #: What "How many ...?" counts ("people"), when it is no unit of measure.
     counted: str | None = None
+    #: Numbers the sentence gives as percentages ("34%"): the evidence must too.
+    percents: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -342,6 +346,7 @@ class Claim:
             None if any(map(is_negation, words(question))) else negated_terms(sentence),
             joined_names(sentence) - joined_names(question),
             _counted(question),
+            percentages(sentence),
         )
 
     def support(
@@ -367,6 +372,9 @@ class Claim:
         # Invented numbers, or a number of the question that the context does not have
         # (a question about "the 1000s" is not answered by a text about "the 10th century").
         if self.numbers - (evidence.numbers | context.numbers):
+            return 0.0
+        # "34%" is not said by "34 points".
+        if self.percents and self.percents - percentages(f"{evidence.text} {context.text}"):
             return 0.0
         # A name the evidence does not contain ("Macron said ...") is an invented attribution.
         # ... and so is a name the question takes for granted, but for the rest of a full
@@ -607,6 +615,18 @@ _PERSONS = frozenset(
 )
 
 
+_PERCENTAGE = re.compile(r"(\d[\d,.]*)\s*(?:%|percent\b|per cent\b)", re.IGNORECASE)
+
+
+def percentages(text: str) -> frozenset[str]:
+    """The numbers ``text`` gives as percentages, normalised as :func:`numbers` does.
+
+    >>> sorted(percentages("Shares fell 4.2%, or 12 percent of 34 points."))
+    ['12', '4.2']
+    """
+    return frozenset(n for found in _PERCENTAGE.finditer(text) for n in numbers(found.group(1)))
+
+
 def _counted(question: str) -> str | None:
     """The stem of what "How many ...?" counts, unless that is a unit of measure.
 
@@ -625,9 +645,10 @@ def _counted(question: str) -> str | None:
 def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: AbstractSet[str]) -> bool:
     """Whether the numbers ``wanted`` count something other than ``counted`` in
     ``phrase`` (normalised words; ``held`` its terms): every occurrence is followed by a
-    unit of measure ("11 feet", "75 percent") or is a year ("in 1990"), or, where
-    ``phrase`` holds no word for ``counted``, one is followed by another noun ("4,912
-    votes" for "How many students ...?").
+    unit of measure ("11 feet", "75 percent") or is a year ("in 1990"), or another
+    number counts ``counted`` and none of them does ("29 points and 17 rebounds" for "How
+    many rebounds ...?"), or, where ``phrase`` holds no word for ``counted``, one is
+    followed by another noun ("4,912 votes" for "How many students ...?").
 
     >>> _counts_else(frozenset({"4912"}), " 4912 votes in favor ", "student", {"vote"})
     True
@@ -635,6 +656,8 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
     False
     >>> _counts_else(frozenset({"160000"}), " 160000 adults in 12 ", "people", {"adult"})
     False
+    >>> _counts_else(frozenset({"29"}), " 29 points and 17 rebounds ", "rebound", {"rebound"})
+    True
     """
     tokens = phrase.split()
     followers = [
@@ -645,6 +668,20 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
     if not followers:
         return False
     if all(f in _UNITS for f in followers):
+        return True
+    # "29 points and 17 rebounds": another number counts what is asked, and these count
+    # things (a plural noun; "Of the 61 companies, 56 said" counts companies too).
+    counting = {
+        stem(tokens[i + 1])
+        for i, token in enumerate(tokens[:-1])
+        if numbers(token, with_words=True) and not numbers(token, with_words=True) & wanted
+    }
+    plural = [
+        tokens[i + 1]
+        for i, token in enumerate(tokens[:-1])
+        if numbers(token, with_words=True) & wanted and tokens[i + 1].endswith("s")
+    ]
+    if counted in counting and plural and counted not in followers:
         return True
     if covered({counted}, "", held) or (counted in _PEOPLE and held & _PERSONS):
         return False

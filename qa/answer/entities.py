@@ -226,6 +226,48 @@ def who(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None
     return None
 
 
+# "What is NetChoice?", "Who is Helen Achebe?": a name alone.
+_WHAT_IS = re.compile(
+    r"^\s*(?i:who|what)\s+(?i:is|was)\s+"
+    r"(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})\W*$"
+)
+# What follows a name after a comma: "a trade group whose members include Meta, Google
+# and TikTok" (a list of names goes on past its commas; "U.S." is no sentence end).
+_DESCRIPTION = (
+    r",\s+(?P<what>(?:a|an|the)\s+(?:[^,;.]|\.(?!\s|$))+"
+    r"(?:,\s+[A-Z](?:[^,;.]|\.(?!\s|$))*)*)(?=\s*[,;.]|$)"
+)
+
+
+def described(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
+    """ "What is NetChoice?": the name and what the article says it is, where it writes
+    it after the name ("NetChoice, a trade group whose members include ..."), with the
+    sentence; ``None`` for another question or where the article says it nowhere.
+
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = ("It was filed by NetChoice, a trade group whose members include Meta, Google "
+    ...         "and TikTok, and by two teenagers. Dr. Helen Achebe, an epidemiologist, agreed.")
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> described("What is NetChoice?", sentences)[0]
+    'NetChoice, a trade group whose members include Meta, Google and TikTok'
+    >>> described("Who is Helen Achebe?", sentences)[0]
+    'Helen Achebe, an epidemiologist'
+    >>> described("Who is Meta?", sentences) is None
+    True
+    """
+    found = _WHAT_IS.match(question)
+    if found is None:
+        return None
+    name = found.group("name")
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}{_DESCRIPTION}")
+    for window in sentences:
+        said = pattern.search(window.text)
+        if said is not None:
+            return f"{name}, {said.group('what').strip()}", window
+    return None
+
+
 _AUTHOR = re.compile(
     r"^\s*(?:who\s+(?:wrote|authored|reported|penned)\b|who\s+(?:is|was|are|were)\s+the\s+"
     r"(?:author|writer|reporter|journalist)s?\b|(?:by\s+whom|whose\s+(?:article|story))\b)",
@@ -251,16 +293,21 @@ def author(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | N
 
 
 def one_name(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
-    """The name that answers ``question`` (:func:`named`, :func:`author`, :func:`who`)
-    with the sentence that gives it, or ``None``."""
+    """The name that answers ``question`` (:func:`named`, :func:`author`, :func:`who`,
+    :func:`described`) with the sentence that gives it, or ``None``."""
     if not asks_one_name(question):
         return None
-    return named(question, sentences) or author(question, sentences) or who(question, sentences)
+    return (
+        named(question, sentences)
+        or author(question, sentences)
+        or who(question, sentences)
+        or described(question, sentences)
+    )
 
 
 def asks_one_name(question: str) -> bool:
     """Whether ``question`` is one that :func:`one_name` may answer (a cheap test)."""
-    return any(p.match(question) for p in (_NAME_OF, _AUTHOR, _WHO_IS))
+    return any(p.match(question) for p in (_NAME_OF, _AUTHOR, _WHO_IS, _WHAT_IS))
 
 
 def _word(token: str) -> str:

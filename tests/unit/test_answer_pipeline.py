@@ -770,7 +770,8 @@ def test_who_is_a_person_with_a_title_and_who_wrote_a_bylined_article() -> None:
     text = (
         "Judge rules on owl habitat\n\nBy Maria Gonzalez\nAssociated Press\n\n"
         "U.S. District Judge Ann Aiken blocked the Rogue Ridge timber sale on Tuesday. "
-        "NASA's Europa Clipper flew past Mars, Europa Clipper said nothing."
+        "NASA's Europa Clipper flew past Mars, Europa Clipper said nothing. "
+        "The suit was filed by Cascadia Wild, a conservation group based in Eugene, Ore."
     )
     passages = split_article(parse_article(text, "owl.txt", "owl"), chunk_size=500)
     llm = ExplodingChatModel(messages=iter([]))
@@ -785,6 +786,11 @@ def test_who_is_a_person_with_a_title_and_who_wrote_a_bylined_article() -> None:
     assert not pipeline.needs_model("Who is Ann Aiken?", [])
     assert answer("Who is Ann Aiken?") == "U.S. District Judge Ann Aiken [1]."
     assert answer("Who wrote the article?") == "Maria Gonzalez, Associated Press [1]."
+    # What the article says a name is, after it: "Cascadia Wild, a conservation group".
+    assert not pipeline.needs_model("What is Cascadia Wild?", [])
+    assert answer("What is Cascadia Wild?") == (
+        "Cascadia Wild, a conservation group based in Eugene, Ore [1]."
+    )
     # A thing the article writes after a possessive ("NASA's") is no person.
     assert answer("Who are the people mentioned?") == "U.S. District Judge Ann Aiken [1]."
     assert llm.calls == 0

@@ -626,3 +626,16 @@ def test_a_yes_to_blocked_from_a_sentence_that_says_upheld_is_no_yes() -> None:
         said, Supported(said, sentence, 1.0, moved=False)
     )
     assert amended is None or amended[0].startswith("No")
+
+
+def test_a_percentage_or_a_count_of_something_else_is_not_the_number_asked() -> None:
+    text = "Petrov finished with 29 points and 17 rebounds but fouled out."
+    assert support("29.", "How many rebounds did Petrov have?", text) == 0.0
+    assert support("17.", "How many rebounds did Petrov have?", text) > 0.6
+    # "34%" is no percentage the sentence gives.
+    scored = "Jalen Whitaker scored 34 points in overtime."
+    assert support("34%.", "What was Whitaker's shooting percentage?", scored) == 0.0
+    assert (
+        support("He shot 34%.", "What did Whitaker shoot?", "Whitaker shot 34% from the field.")
+        > 0.6
+    )
