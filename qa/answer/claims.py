@@ -407,8 +407,11 @@ class Claim:
         # A copy of the evidence about someone else, with the question's name put in.
         copied = score >= _CHECK_SWAP and self.names & self.premise
         sentences = sentence_spans(evidence.text) if copied else []
-        beside = partners().beside if sentences and partners is not None else None
-        if any(swapped(self.text, evidence.text[a:b], self.premise, beside) for a, b in sentences):
+        swaps = [evidence.text[a:b] for a, b in sentences]
+        swaps = [text for text in swaps if swapped(self.text, text, self.premise)]
+        # ... unless the article writes both names as one (asked only for a swap found).
+        beside = partners().beside if swaps and partners is not None else None
+        if any(swapped(self.text, text, self.premise, beside) for text in swaps):
             return 0.0
         return score
 
