@@ -407,11 +407,9 @@ class Claim:
         # A copy of the evidence about someone else, with the question's name put in.
         copied = score >= _CHECK_SWAP and self.names & self.premise
         sentences = sentence_spans(evidence.text) if copied else []
-        swaps = [evidence.text[a:b] for a, b in sentences]
-        swaps = [text for text in swaps if swapped(self.text, text, self.premise)]
         # ... unless the article writes both names as one (asked only for a swap found).
-        beside = partners().beside if swaps and partners is not None else None
-        if any(swapped(self.text, text, self.premise, beside) for text in swaps):
+        beside = (lambda: partners().beside) if partners is not None else None
+        if any(swapped(self.text, evidence.text[a:b], self.premise, beside) for a, b in sentences):
             return 0.0
         return score
 
@@ -663,10 +661,16 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
     True
     """
     tokens = phrase.split()
-    followers = [
-        "year" if _YEAR.fullmatch(token) else stem(tokens[i + 1]) if i + 1 < len(tokens) else ""
+    # Each number of the phrase: whether it is one of ``wanted``, it, and the word after it.
+    found = [
+        (bool(n & wanted), token, tokens[i + 1] if i + 1 < len(tokens) else "")
         for i, token in enumerate(tokens)
-        if numbers(token, with_words=True) & wanted
+        if (n := numbers(token, with_words=True))
+    ]
+    followers = [
+        "year" if _YEAR.fullmatch(token) else stem(after) if after else ""
+        for asked, token, after in found
+        if asked
     ]
     if not followers:
         return False
@@ -674,16 +678,8 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
         return True
     # "29 points and 17 rebounds": another number counts what is asked, and these count
     # things (a plural noun; "Of the 61 companies, 56 said" counts companies too).
-    counting = {
-        stem(tokens[i + 1])
-        for i, token in enumerate(tokens[:-1])
-        if numbers(token, with_words=True) and not numbers(token, with_words=True) & wanted
-    }
-    plural = [
-        tokens[i + 1]
-        for i, token in enumerate(tokens[:-1])
-        if numbers(token, with_words=True) & wanted and tokens[i + 1].endswith("s")
-    ]
+    counting = {stem(after) for asked, _, after in found if not asked and after}
+    plural = any(after.endswith("s") for asked, _, after in found if asked)
     if counted in counting and plural and counted not in followers:
         return True
     if covered({counted}, "", held) or (counted in _PEOPLE and held & _PERSONS):
@@ -705,12 +701,13 @@ def swapped(
     sentence: str,
     evidence: str,
     premise: frozenset[str],
-    beside: Mapping[str, frozenset[str]] | None = None,
+    beside: Callable[[], Mapping[str, frozenset[str]]] | None = None,
 ) -> bool:
     """Whether ``sentence`` copies ``evidence`` with one of its names replaced by a
     name of the question (``premise``) that ``evidence`` lacks: the evidence is about
-    someone else, unless the article writes both in one name (``beside``, see
-    :class:`FullNames`: "Harbor City" for "the Gulls" of "the Harbor City Gulls").
+    someone else, unless the article writes both in one name (``beside`` gives
+    :attr:`FullNames.beside`, asked only for such a name: "Harbor City" for "the Gulls"
+    of "the Harbor City Gulls").
 
     >>> swapped("Richard fled to Normandy in 1013.",
     ...         "Because of this, Ethelred fled to Normandy in 1013.", frozenset({"richard"}))
@@ -731,8 +728,8 @@ def swapped(
             continue
         old, new = names(" ".join(source[i1:i2])), names(" ".join(claim[j1:j2]))
         if old and new and not old & (new | premise) and new <= premise and not new & said:
-            one_name = beside is not None and all(beside.get(n, frozenset()) & old for n in new)
-            if not one_name:
+            written = beside() if beside is not None else {}
+            if not all(written.get(n, frozenset()) & old for n in new):
                 return True
     return False
 

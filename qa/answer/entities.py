@@ -191,9 +191,9 @@ def named(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | No
     return next(iter(names.items())) if len(names) == 1 else None
 
 
-_WHO_IS = re.compile(
-    r"^\s*(?i:who)\s+(?i:is|was)\s+(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})\W*$"
-)
+# A name alone as a question asks of it ("Who is Ann Aiken?"): up to four capitalised words.
+_ASKED_NAME = r"(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})\W*$"
+_WHO_IS = re.compile(rf"^\s*(?i:who)\s+(?i:is|was)\s+{_ASKED_NAME}")
 # Titles that say nothing of what someone does ("Dr. Kate O'Brien").
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame lord lady st saint".split())
 
@@ -227,10 +227,7 @@ def who(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None
 
 
 # "What is NetChoice?", "Who is Helen Achebe?": a name alone.
-_WHAT_IS = re.compile(
-    r"^\s*(?i:who|what)\s+(?i:is|was)\s+"
-    r"(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})\W*$"
-)
+_WHAT_IS = re.compile(rf"^\s*(?i:who|what)\s+(?i:is|was)\s+{_ASKED_NAME}")
 # What follows a name after a comma: "a trade group whose members include Meta, Google
 # and TikTok" (a list of names goes on past its commas; "U.S." is no sentence end).
 _DESCRIPTION = (

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -208,6 +209,11 @@ class YesNoCheck:
         most about them (the largest share of its own terms), then the first: "Was
         there a tsunami?" is answered by "No tsunami waves were recorded." rather than
         by a long sentence that mentions a tsunami warning."""
+        return self._best
+
+    @functools.cached_property
+    def _best(self) -> Window | None:
+        """:meth:`best`, found once: a "Yes" is checked against it more than once."""
         if not self.terms:
             return None
         best, key = None, (MIN_COVERAGE - 1e-9, 0.0)

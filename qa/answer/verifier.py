@@ -102,7 +102,8 @@ class SentenceVerifier:
         self.explain: set[str] = set()
         if asked:
             self.explain = set(explained(asked, vocabulary(self.windows)))
-        self._most: int | None = None  # the most topic terms one sentence holds
+        # The topic terms each single sentence holds, found the first time they are asked.
+        self._held: list[tuple[Window, set[str]]] | None = None
         self._names: FullNames | None = None
 
     def _near(self, reply: str) -> frozenset[tuple[str, int]]:
@@ -127,6 +128,16 @@ class SentenceVerifier:
         if self._names is None:
             self._names = full_names(w.text for w in self.windows if not w.pair)
         return self._names
+
+    def _topic_held(self) -> list[tuple[Window, set[str]]]:
+        """Each single sentence with the topic terms it holds (:func:`covered`)."""
+        if self._held is None:
+            self._held = [
+                (w, covered(set(self.topic), w.text, w.evidence.terms))
+                for w in self.windows
+                if not w.pair
+            ]
+        return self._held
 
     def _on_topic(self, window: Window) -> bool:
         if not self.min_overlap or (window.passage.article_id, window.start) in self.near:
@@ -192,14 +203,12 @@ class SentenceVerifier:
             return False
         text = " ".join(w.text for w in copied)
         held = covered(set(self.topic), text, set().union(*(w.evidence.terms for w in copied)))
-        if self._most is None:
-            topic = set(self.topic)
-            self._most = max(len(covered(topic, w.text, w.evidence.terms)) for w in singles)
-        if len(self.topic) >= 3 and self._most == len(self.topic) > len(held):
+        most = max(len(there) for _, there in self._topic_held())
+        if len(self.topic) >= 3 and most == len(self.topic) > len(held):
             return True
         if 2 * len(held) >= len(self.topic):
             return False
-        return self._most >= _ABOUT * len(self.topic) and self._most >= len(held) + 2
+        return most >= _ABOUT * len(self.topic) and most >= len(held) + 2
 
     def _value_elsewhere(self, claim: str, window: Window, question: str) -> bool:
         """Whether the bare time or number ``claim`` was taken from ``window`` though
@@ -212,12 +221,11 @@ class SentenceVerifier:
         held = covered(set(self.topic), window.text, window.evidence.terms)
         given = Evidence.of(claim).numbers
         return any(
-            (more := covered(set(self.topic), w.text, w.evidence.terms)) > held
+            more > held
             and len(more) >= _ABOUT * len(self.topic)
             and not given & w.evidence.numbers
             and names_wanted(question, w.text)
-            for w in self.windows
-            if not w.pair
+            for w, more in self._topic_held()
         )
 
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
@@ -239,16 +247,17 @@ class SentenceVerifier:
         cited_keys = {(p.article_id, p.start) for p in cited}
         best: tuple[float, float, int] | None = None
         chosen: Window | None = None
+        # The sentence that says the claim names the time or number, not its neighbour
+        # ("How much did tickets cost?": "Tickets ... sold out" after "a crowd of 19,200");
+        # words said may follow the sentence that says who spoke.
+        singles_only = answers_kind and wanted_kind(question) != "speech"
         for rank, window in enumerate(self.windows):
             score = prepared.support(window.evidence, window.context, self._full_names)
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):
                 continue
-            # The sentence that says the claim names the time or number, not its neighbour
-            # ("How much did tickets cost?": "Tickets ... sold out" after "a crowd of 19,200");
-            # words said may follow the sentence that says who spoke.
-            if answers_kind and window.pair and wanted_kind(question) != "speech":
+            if singles_only and window.pair:
                 continue
             if self.explain and not covered(self.explain, window.text, window.evidence.terms):
                 continue
