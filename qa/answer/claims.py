@@ -56,6 +56,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -158,7 +159,7 @@ _WANTS = {
     # "For how long were they followed?": a time or a quantity ("until March", "six years").
     "duration": re.compile(r"^\s*(?:for )?how long\b(?! ago)", re.I),
     "quantity": re.compile(
-        r"^\s*how (?:many|much|old|far|high|tall|deep|wide)\b"
+        r"^\s*how (?:many|much|old|far|high|tall|deep|wide|big|large|heavy)\b"
         r"|\b(?:what|which) (?:number|percentage|share|amount)\b"
         # "What is the population of ...?", "What was the vote count?"
         r"|^\s*what(?:'s|\u2019s| is| was| are| were) (?:the |its |their )?(?:\w+ )?(?:population|"
@@ -222,6 +223,22 @@ def wanted_kind(question: str) -> str | None:
     ('duration', 'time')
     """
     return next((kind for kind, pattern in _WANTS.items() if pattern.search(question)), None)
+
+
+_MEASURE = re.compile(r"^\s*(?:for )?how (\w+)", re.I)
+
+
+def measure_term(question: str) -> str | None:
+    """The term that names what "How long/old/big ...?" measures: a sentence that
+    names a duration or a quantity says it, though not in that word.
+
+    >>> measure_term("How long did she teach?"), measure_term("How did she die?")
+    ('long', None)
+    """
+    found = _MEASURE.search(question)
+    if found is None or wanted_kind(question) not in ("duration", "quantity"):
+        return None
+    return next(iter(terms(found.group(1))), None)
 
 
 def names_wanted(question: str, text: str) -> bool:
@@ -435,6 +452,7 @@ OPPOSITES = [
         "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank",
     ),
     ("alive", "dead"),
+    ("good", "bad"),
     ("uphold upholds upheld", "block blocks blocked overturn overturns overturned"),
 ]
 
@@ -442,11 +460,16 @@ OPPOSITES = [
 #: Words that say the same, beyond one side of an opposite: news reports deaths and
 #: injuries in other words than the questions about them ("Was anyone killed?": "No
 #: deaths have been reported.") and who pays for something ("Who paid for the study?":
-#: "The research was funded by ..."), and abbreviates titles ("What did the governor
-#: do?": "Gov. Gavin Newsom declared ...").
+#: "The research was funded by ..."), names children and roads by their kind ("Does she
+#: have children?": "survived by a son"; "Is any road closed?": "Highway 89 was
+#: closed"), and abbreviates titles ("What did the governor do?": "Gov. Gavin Newsom
+#: declared ...").
 SAME = [
     "kill kills killed killing die dies died dying death deaths dead fatal fatalities",
-    "hurt injure injures injured injury injuries wound wounded sprain sprained fracture fractured",
+    "hurt injure injures injured injury injuries wound wounded sprain sprained fracture fractured "
+    "hospital hospitalized",
+    "child children kid kids son sons daughter daughters",
+    "road roads highway highways street streets freeway interstate",
     "pay pays paid paying fund funds funded funding finance finances financed sponsor sponsored",
     # Abbreviated titles.
     "gov governor",
@@ -474,6 +497,21 @@ def _alike() -> dict[str, frozenset[str]]:
 
 
 _ALIKE = _alike()
+_OPPOSED = {
+    stem(word): frozenset(stem(w) for w in other.split())
+    for pair in OPPOSITES
+    for one, other in (pair, pair[::-1])
+    for word in one.split()
+}
+
+
+def opposed(held: Iterable[str]) -> set[str]:
+    """The terms of the opposites (:data:`OPPOSITES`) of the terms ``held``.
+
+    >>> sorted(opposed(["bad", "news"]))
+    ['good']
+    """
+    return {t for term in held for t in _OPPOSED.get(term, ())}
 
 
 _PERCENT = frozenset(terms("percent percentage"))
@@ -518,7 +556,30 @@ def covered(
         or _ALIKE.get(term, frozenset()) & held
         or _without_e(term) in held
         or ((forms is None or term in forms) and any(same_root(term, t) for t in held))
+        or _compound_of(term).search(text)
     }
+
+
+#: Words that end many others without naming what those are ("leadership" is no ship,
+#: "network" no work, "something" no thing).
+_NOT_HEADS = frozenset(
+    "body hood less like ment ness self ship side thing ward ware where wise work".split()
+)
+_NO_MATCH = re.compile(r"(?!)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _compound_of(term: str) -> re.Pattern[str]:
+    """A lowercase word made of another word and ``term``: "wildfire" is a fire, and
+    says "fire" ("How big is the fire?"); not a name ("Scotland" for "land"), and
+    only where both parts have four letters or more.
+
+    >>> bool(_compound_of("fire").search("a wildfire burned")), bool(_compound_of("land").search("Scotland"))
+    (True, False)
+    """
+    if len(term) < 4 or term in _NOT_HEADS or not term.isalpha():
+        return _NO_MATCH
+    return re.compile(rf"(?<![\w-])[a-z]{{4,}}{term}")
 
 
 _FORMED = 0.9  # what a claim term counts where the evidence has another form of it

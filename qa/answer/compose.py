@@ -25,11 +25,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from qa.answer.claims import is_no_answer, split_cited, without_dateline
+from qa.answer.claims import covered, is_no_answer, opposed, split_cited, without_dateline
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import LIST_ITEM, Passage
-from qa.store.lexical import terms, words
+from qa.store.lexical import content_terms, terms, words
 
 # Two claims that share this much of their terms and their supporting sentence say
 # the same thing ("Third, it's unclear ..." after "It's unclear ..."): the second is
@@ -142,6 +142,8 @@ class Composer:
             self._looping = True
             return
         self._written.add(written)
+        if self.ordered and _echoes(sentence, self.question):
+            return
         cited = [self.numbered[n] for n in cited_numbers if n in self.numbered]
         support = self.verifier.check(sentence, cited, self.question)
         if support is not None:
@@ -215,6 +217,19 @@ class Composer:
     def text(self) -> str:
         """Everything emitted so far."""
         return "".join(self.pieces)
+
+
+def _echoes(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` says nothing the question does not: no item of a list
+    ("What are the two pieces of bad news?": "Not all the news was good.").
+
+    >>> _echoes("Not all the news was good.", "What are the two pieces of bad news?")
+    True
+    >>> _echoes("Gross margin slipped.", "What are the two pieces of bad news?")
+    False
+    """
+    said = set(content_terms(sentence))
+    return bool(said) and said - covered(said, question) <= opposed(terms(question))
 
 
 def _stutters(sentence: str, run: int = 4) -> bool:

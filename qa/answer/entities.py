@@ -230,9 +230,14 @@ def who(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None
 _WHAT_IS = re.compile(rf"^\s*(?i:who|what)\s+(?i:is|was)\s+{_ASKED_NAME}")
 # What follows a name after a comma: "a trade group whose members include Meta, Google
 # and TikTok" (a list of names goes on past its commas; "U.S." is no sentence end).
+# What follows the name, up to the comma before the sentence's verb: an aside may hold
+# commas of its own ("the Swedish architect whose low, timber-clad buildings turned
+# ... spaces, died on Sunday"), a list of names too ("include Meta, Google and TikTok").
 _DESCRIPTION = (
     r",\s+(?P<what>(?:a|an|the)\s+(?:[^,;.]|\.(?!\s|$))+"
-    r"(?:,\s+[A-Z](?:[^,;.]|\.(?!\s|$))*)*)(?=\s*[,;.]|$)"
+    r"(?:,\s+(?!(?:and|or|but|who|which|where|when|while|is|was|are|were|has|had|have|"
+    r"will|would|can|could|may|might|must|should|did|does|do|said|says|told|wrote|"
+    r"according)\b|[a-z]+ed\b)(?:[^,;.]|\.(?!\s|$))+)*)(?=\s*[,;.]|$)"
 )
 
 
@@ -252,6 +257,10 @@ def described(question: str, sentences: Sequence[Window]) -> tuple[str, Window] 
     'Helen Achebe, an epidemiologist'
     >>> described("Who is Meta?", sentences) is None
     True
+    >>> text = "Anna Lind, the architect whose low, timber-clad houses line the bay, died."
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> described("Who was Anna Lind?", sentences)[0]
+    'Anna Lind, the architect whose low, timber-clad houses line the bay'
     """
     found = _WHAT_IS.match(question)
     if found is None:

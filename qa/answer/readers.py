@@ -28,7 +28,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer import summary
-from qa.answer.claims import covered, explained
+from qa.answer.claims import covered, explained, measure_term, names_wanted
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -194,10 +194,14 @@ class ExtractiveReader:
         # explained by a sentence about the "retaliation"), not for every question term:
         # a question built to share words with a sentence would find more of them.
         forms = explained(question, self.idf.keys())
+        # "15 years" says what "How long" asks.
+        measure = measure_term(question)
         out = []
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):
                 found = covered(q_terms, window.quote, forms=forms)
+                if measure in q_terms and names_wanted(question, window.quote):
+                    found.add(measure)
                 out.append((sum(weight[t] for t in found) / total + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out

@@ -184,7 +184,10 @@ class SentenceVerifier:
         does Putin find unacceptable?" answered with a sentence about mission creep), or
         another sentence holds all of three or more that it lacks one of. Of a pair, the
         sentence copied is judged, not the pair ("What problems does the school have?"
-        answered with the vote count before the sentence about them)."""
+        answered with the vote count before the sentence about them); a sentence that
+        follows one that only names the question's topic goes on about it ("Which of
+        her designs was not built?": "Not all her designs were built. A plan for a
+        floating school ... was rejected ...")."""
         if len(self.topic) < 2:
             return False
         singles = [w for w in self.windows if not w.pair]
@@ -204,11 +207,30 @@ class SentenceVerifier:
         text = " ".join(w.text for w in copied)
         held = covered(set(self.topic), text, set().union(*(w.evidence.terms for w in copied)))
         most = max(len(there) for _, there in self._topic_held())
+        if self._follows(copied[0], most):
+            return False
         if len(self.topic) >= 3 and most == len(self.topic) > len(held):
             return True
         if 2 * len(held) >= len(self.topic):
             return False
         return most >= _ABOUT * len(self.topic) and most >= len(held) + 2
+
+    def _follows(self, window: Window, most: int) -> bool:
+        """Whether the sentence right before ``window`` holds ``most`` topic terms, the
+        most any sentence holds, at least three quarters of them, and at most one
+        other term: it announces what ``window`` says."""
+        before = [
+            (w, there)
+            for w, there in self._topic_held()
+            if w.passage == window.passage and w.end <= window.start
+        ]
+        if not before:
+            return False
+        w, there = before[-1]
+        return (
+            len(there) == most >= _ABOUT * len(self.topic)
+            and len(w.evidence.terms) <= len(there) + 1
+        )
 
     def _value_elsewhere(self, claim: str, window: Window, question: str) -> bool:
         """Whether the bare time or number ``claim`` was taken from ``window`` though

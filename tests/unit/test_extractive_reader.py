@@ -228,3 +228,13 @@ def test_ordinals_far_apart_are_no_list() -> None:
     filler = " ".join(f"Filler sentence {i} about risks." for i in range(6))
     text = f"Three risks exist. First, floods. {filler} Second, the dam. Third, the roads."
     assert enumeration.find(_sentences(text), "What are the risks?") is None
+
+
+def test_a_duration_says_how_long() -> None:
+    taught = _passages(
+        ["She taught at her old school for 15 years.", "She taught drawing in green ink."]
+    )
+    best = ExtractiveReader({"long": 1.0, "teach": 1.0}).scored("How long did she teach?", taught)
+    # "15 years" says what "How long" asks; the other sentence holds "taught" alone.
+    assert best[0][1].passage is taught[0] and best[0][0] > 1.0
+    assert best[1][0] < 0.6

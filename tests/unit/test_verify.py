@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.claims import full_names, is_no_answer, split_cited, support, wanted_kind
+from qa.answer.claims import (
+    covered,
+    full_names,
+    is_no_answer,
+    split_cited,
+    support,
+    wanted_kind,
+)
 from qa.answer.evidence import windows
 from qa.answer.polarity import YesNoCheck
 from qa.answer.summary import central
@@ -639,3 +646,38 @@ def test_a_percentage_or_a_count_of_something_else_is_not_the_number_asked() -> 
         support("He shot 34%.", "What did Whitaker shoot?", "Whitaker shot 34% from the field.")
         > 0.6
     )
+
+
+def test_a_compound_word_says_its_last_part() -> None:
+    question = "How big is the fire?"
+    fire = [_passage(1, "A fast-moving wildfire has burned more than 14,000 acres.")]
+    found = SentenceVerifier(fire, 0.6, question, 0.25).check("14,000 acres", [], question)
+    assert found is not None
+    # A name is no compound ("Scotland" is no land), nor a word made with a suffix.
+    assert covered({"land", "ship"}, "Scotland built its leadership.") == set()
+
+
+def test_kinds_of_children_roads_and_harm_say_the_words_asked() -> None:
+    assert covered({"children"}, "She is survived by a son, Johan.") == {"children"}
+    assert covered({"road"}, "U.S. Highway 89 was closed.") == {"road"}
+    assert covered({"hurt"}, "Two firefighters were taken to a hospital.") == {"hurt"}
+    # "studied" is "study", as "studies" is.
+    assert covered({"study"}, "Lindqvist studied architecture in Stockholm.") == {"study"}
+
+
+def test_a_sentence_after_the_one_that_names_the_topic_goes_on_about_it() -> None:
+    text = (
+        "Not all her designs were built. A plan for a floating school in the harbor was "
+        "rejected by the city council in 1991 as too costly."
+    )
+    question = "Which of her designs was not built?"
+    claim = "A plan for a floating school in the harbor was rejected by the city council in 1991."
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
+    assert verifier.check(claim, [], question) is not None
+    # Where the sentence before says more than the topic, the copy is judged alone.
+    busy = (
+        "Her designs were built in Oslo, Bergen and Malmo by her firm. A plan for a floating "
+        "school in the harbor was rejected by the city council in 1991 as too costly."
+    )
+    verifier = SentenceVerifier([_passage(1, busy)], 0.6, question, 0.25)
+    assert verifier.check(claim, [], question) is None
