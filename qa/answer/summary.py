@@ -7,9 +7,11 @@ the opening sentence comes first (news puts the gist there), then the
 sentences closest to the article's mean sentence vector, each penalised by its
 likeness to the sentences already chosen (maximal marginal relevance), so the
 summary covers the article instead of repeating its most common point; one that
-leans on the sentence before it ("She said ...", a quotation) comes last. Shown in
-article order. Asked how the article ends ("What's the conclusion?"), the last
-sentences are quoted instead, a republishing or subscription note aside.
+leans on the sentence before it ("She said ...", a quotation) comes last, and a
+short one gives way to one that says more. A headline that ends no sentence is
+passed over for the lede. Shown in article order. Asked how the article ends
+("What's the conclusion?"), the last sentences are quoted instead, a republishing
+or subscription note aside.
 
 Vectors are sentence embeddings when an encoder is given; otherwise tf-idf
 term vectors over the article's own sentences.
@@ -43,6 +45,10 @@ from qa.store.lexical import NUMBER_WORDS, content_terms, terms
 
 #: Weight of redundancy against centrality when choosing the next sentence.
 REDUNDANCY = 0.5
+#: A sentence with fewer content terms than this loses up to :data:`BREVITY` of its
+#: centrality, in proportion to how many it lacks.
+FULL_TERMS = 15
+BREVITY = 0.2
 # Words that ask for a summary without narrowing what it is about.
 _GENERAL = frozenset(
     content_terms(
@@ -86,6 +92,8 @@ _LEANS = re.compile(
 )
 
 Embed = Callable[[str], Sequence[float]]
+_CLOSERS = "\"'\u201d\u2019)]"
+_ENDS = (".", "!", "?", "\u2026")
 
 
 def is_general(question: str) -> bool:
@@ -149,6 +157,9 @@ def central(
     in article order (see the module docstring). Headings are no sentences: the title
     line is not the opening."""
     sentences = [w for w in sentences if not is_heading(w.text)]
+    # A headline too long to pass for one opens the article: its lede says it in full.
+    if len(sentences) > 1 and not sentences[0].text.rstrip(_CLOSERS).endswith(_ENDS):
+        sentences = sentences[1:]
     if not sentences:
         return []
     if embed is None:
@@ -161,6 +172,10 @@ def central(
     # A sentence that leans on the one before ("She said ...", a quotation) says little
     # on its own: it comes last.
     centrality[[bool(_LEANS.match(w.text)) for w in sentences]] -= 1.0
+    # A short sentence may be central and still say little ("Not everyone supported
+    # the plan."): it gives way to one that says more.
+    sizes = np.array([min(len(w.evidence.terms), FULL_TERMS) for w in sentences])
+    centrality -= BREVITY * (1 - sizes / FULL_TERMS)
     chosen = [0]
     while len(chosen) < min(count, len(sentences)):
         likeness = (vectors @ vectors[chosen].T).max(axis=1)

@@ -238,3 +238,24 @@ def test_a_duration_says_how_long() -> None:
     # "15 years" says what "How long" asks; the other sentence holds "taught" alone.
     assert best[0][1].passage is taught[0] and best[0][0] > 1.0
     assert best[1][0] < 0.6
+
+
+def test_a_summary_passes_over_a_long_headline_and_short_sentences() -> None:
+    headline = "Perseverance rover finds water ice near the Jezero crater on Mars in a first"
+    lede = "The Perseverance rover found water ice near the Jezero crater on Mars in March."
+    sentences = windows(
+        _passages(
+            [
+                headline,
+                f"{lede} Not all of it was ice. The ice sits under a thin layer of dust "
+                "near the rim of the Jezero crater, where the rover will drill in August "
+                "with a new bit built by engineers in Pasadena.",
+            ]
+        ),
+        pairs=False,
+    )
+    # Both central: the toy encoder sees them alike, as it sees the headline and the lede.
+    vectors = {headline: [1.0, 0.0], lede: [1.0, 0.0], "Not all of it was ice.": [0.6, 0.8]}
+    chosen = summary.central(sentences, lambda text: vectors.get(text, [0.6, 0.8]), count=2)
+    assert chosen[0].quote == lede
+    assert chosen[1].quote.startswith("The ice sits under")
