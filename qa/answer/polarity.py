@@ -180,13 +180,41 @@ def lead(text: str) -> str | None:
     return first[0] if first and first[0] in ("yes", "no") else None
 
 
+# "ever", "in history", "on record": a question about all time ...
+_ALL_TIME = re.compile(
+    r"\b(?:ever|(?:in|of) (?:\w+ ){0,2}history|on record|of all time|all-time)\b", re.I
+)
+# ... and a sentence about a period of it.
+_PERIOD = re.compile(
+    r"\b(?:(?:this|last|that) (?:year|season|month|week|decade|century)|so far|"
+    r"since (?:\d{4}|the \d{4}s)|in (?:\d+|several|many|two|three|four|five|ten) "
+    r"(?:years|decades)|in (?:years|decades))\b",
+    re.I,
+)
+
+
+def narrower(sentence: str, question: str) -> bool:
+    """Whether ``question`` asks about all time and ``sentence`` speaks of a period.
+
+    >>> narrower("The fire is the largest in Arizona this year.",
+    ...          "Is this the largest fire in Arizona history?")
+    True
+    >>> narrower("It is the largest fire on record.", "Is it the largest fire ever?")
+    False
+    """
+    return bool(_ALL_TIME.search(question)) and not _ALL_TIME.search(sentence) and bool(
+        _PERIOD.search(sentence)
+    )
+
+
 class YesNoCheck:
     """Corrects a "Yes" that the article's own words contradict (see the module docstring).
 
     A sentence quoted without a "Yes" or "No" (the reader's own claims failed, or
     it wrote none) is led by "No:" when it negates the question, and by "Yes:" when
     it does not and the reader's reply began with "Yes" (``said``): the reader and
-    the article's words agree.
+    the article's words agree, unless the sentence speaks of a narrower period than
+    the question (:func:`narrower`).
 
     Args:
         sentences: Single sentences of the searched passages, in article order.
@@ -289,5 +317,9 @@ class YesNoCheck:
         if len(covered(self.terms, text_there, said_there)) < YES_COVERAGE * len(self.terms):
             return None
         if said is None:
-            return (f"Yes: {text}" if self.said == "yes" else text), support
+            # "Is this the largest fire in Arizona history?": "... the largest in Arizona
+            # this year" answers a narrower question: shown without the reader's "Yes",
+            # for the person asking to judge.
+            agreed = self.said == "yes" and not narrower(window.text, self.question)
+            return (f"Yes: {text}" if agreed else text), support
         return text, support

@@ -681,3 +681,16 @@ def test_a_sentence_after_the_one_that_names_the_topic_goes_on_about_it() -> Non
     )
     verifier = SentenceVerifier([_passage(1, busy)], 0.6, question, 0.25)
     assert verifier.check(claim, [], question) is None
+
+
+def test_a_quote_about_a_narrower_period_gets_no_yes() -> None:
+    text = "The fire is the largest in Arizona this year."
+    sentence = windows([_passage(1, text)], pairs=False)[0]
+    supported = Supported(text, sentence, 1.0, moved=False)
+    asked = "Is this the largest fire in Arizona history?"
+    amended = YesNoCheck([sentence], asked, "yes").amend(text, supported)
+    assert amended is not None and amended[0] == text
+    # Asked about this year, the model's "Yes" leads the quote.
+    asked = "Is this the largest fire in Arizona this year?"
+    amended = YesNoCheck([sentence], asked, "yes").amend(text, supported)
+    assert amended is not None and amended[0] == f"Yes: {text}"
