@@ -861,6 +861,31 @@ class FullNames:
     then: Mapping[str, frozenset[str]]
 
 
+_ASKS_WHO = re.compile(r"^\s*who(?:m|se)?\b", re.I)
+
+
+def names_no_one(claim: str, question: str) -> bool:
+    """Whether ``claim`` answers "Who ...?", a question that names no one, with a
+    subject whose name ends in a word of the question: the thing asked about, not
+    someone ("Who started the fire?": "The Juniper Ridge Fire started Tuesday").
+
+    >>> names_no_one("The Juniper Ridge Fire started Tuesday.", "Who started the fire?")
+    True
+    >>> names_no_one("Police said Dan Lee started the fire.", "Who started the fire?")
+    False
+    >>> names_no_one("Mark Obi is the finance director.", "Who is Mark Obi?")
+    False
+    """
+    if not _ASKS_WHO.match(question) or _CAPITALISED_RUN.search(question, 1):
+        return False
+    subject = _CAPITALISED_RUN.match(claim.strip())
+    if subject is None:
+        return False
+    run = subject.group().split()
+    run = run[1:] if run[0] in ("The", "A", "An") else run
+    return bool(run) and stem(run[-1].lower().rstrip(".")) in set(terms(question))
+
+
 def full_names(texts: Iterable[str]) -> FullNames:
     """The names of two words or more in ``texts``: a claim may write a name in full
     where a sentence writes part of it ("Brightline Appliances" for "Brightline"), and a

@@ -202,8 +202,10 @@ def narrower(sentence: str, question: str) -> bool:
     >>> narrower("It is the largest fire on record.", "Is it the largest fire ever?")
     False
     """
-    return bool(_ALL_TIME.search(question)) and not _ALL_TIME.search(sentence) and bool(
-        _PERIOD.search(sentence)
+    return (
+        bool(_ALL_TIME.search(question))
+        and not _ALL_TIME.search(sentence)
+        and bool(_PERIOD.search(sentence))
     )
 
 

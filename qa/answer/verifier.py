@@ -27,6 +27,7 @@ from qa.answer.claims import (
     covered,
     explained,
     full_names,
+    names_no_one,
     names_wanted,
     split_cited,
     wanted_kind,
@@ -41,6 +42,11 @@ _REPEATED = 0.7
 _COPY = 0.8
 # The share of the topic's terms of a sentence that is about the question.
 _ABOUT = 0.75
+# A sentence whose subject is a pronoun, after an opening phrase or not: it goes on
+# about what the sentence before named.
+_REFERS_BACK = re.compile(
+    r"\s*(?:[^,.;]{1,40},\s+)?(?:it|its|they|their|he|his|she|her|this|these)\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,8 @@ class SentenceVerifier:
         Battle of Hastings, which took place on 14 September 1066."): then that
         shorter sentence is the claim, ``restated`` set.
         """
+        if names_no_one(claim, question):
+            return None
         found = self._check(claim, cited, question)
         if found is not None:
             # A time or a number asked for is no copy of a sentence ("81" from "She was 81.")
@@ -217,8 +225,11 @@ class SentenceVerifier:
 
     def _follows(self, window: Window, most: int) -> bool:
         """Whether the sentence right before ``window`` holds ``most`` topic terms, the
-        most any sentence holds, at least three quarters of them, and at most one
-        other term: it announces what ``window`` says."""
+        most any sentence holds, at least three quarters of them, and either announces
+        what ``window`` says (it holds at most one other term) or is what ``window``
+        refers back to, the two holding every topic term ("When was the Hammarby Quay
+        redevelopment finished?": "... the Hammarby Quay redevelopment, took nearly 20
+        years. Finished in 1998, it replaced ...")."""
         before = [
             (w, there)
             for w, there in self._topic_held()
@@ -227,10 +238,14 @@ class SentenceVerifier:
         if not before:
             return False
         w, there = before[-1]
-        return (
-            len(there) == most >= _ABOUT * len(self.topic)
-            and len(w.evidence.terms) <= len(there) + 1
-        )
+        if not len(there) == most >= _ABOUT * len(self.topic):
+            return False
+        if len(w.evidence.terms) <= len(there) + 1:
+            return True
+        # ... and the two hold every topic term: one that neither says may be what
+        # the question got wrong ("the oldest work" of an article's "most famous").
+        both = covered(set(self.topic), f"{w.text} {window.text}")
+        return bool(_REFERS_BACK.match(window.text)) and len(both) == len(self.topic)
 
     def _value_elsewhere(self, claim: str, window: Window, question: str) -> bool:
         """Whether the bare time or number ``claim`` was taken from ``window`` though
@@ -254,6 +269,10 @@ class SentenceVerifier:
         prepared = Claim.of(claim, question)
         if prepared.has_kind:
             return self._best(prepared, cited, question)
+        if prepared.terms <= prepared.numbers:
+            # A bare number that is not what is asked ("When was she born?" - "1") finds
+            # "one" in any sentence: nothing to restate.
+            return None
         found = self._best(replace(prepared, has_kind=True), cited, question, answers_kind=True)
         if found is None:
             return None

@@ -694,3 +694,36 @@ def test_a_quote_about_a_narrower_period_gets_no_yes() -> None:
     asked = "Is this the largest fire in Arizona this year?"
     amended = YesNoCheck([sentence], asked, "yes").amend(text, supported)
     assert amended is not None and amended[0] == f"Yes: {text}"
+
+
+def test_a_bare_number_that_is_not_what_is_asked_is_not_restated() -> None:
+    text = (
+        "Anna Lind, one of Europe's best-loved architects, died on Sunday. "
+        "Born in Gothenburg in 1938, Lind studied in Stockholm."
+    )
+    question = "When was Lind born?"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
+    assert verifier.check("1", [], question) is None  # "one" is in the first sentence
+
+
+def test_a_sentence_that_refers_back_to_the_one_about_the_question_answers_it() -> None:
+    text = (
+        "Her best-known project, the Hammarby Quay redevelopment, took nearly 20 years to "
+        "complete. Finished in 1998, it replaced abandoned warehouses with housing and a "
+        "concert hall."
+    )
+    copy = "Finished in 1998, it replaced abandoned warehouses with housing and a concert hall."
+    question = "When was the Hammarby Quay redevelopment finished?"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
+    assert verifier.check(copy, [], question) is not None
+    # Neither sentence says what the question asks about: the copy is judged alone.
+    question = "Which was the oldest Hammarby Quay redevelopment?"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
+    assert verifier.check(copy, [], question) is None
+
+
+def test_a_who_question_is_not_answered_by_the_thing_it_asks_about() -> None:
+    text = "The Juniper Ridge Fire started Tuesday afternoon north of Flagstaff."
+    question = "Who started the fire?"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
+    assert verifier.check("The Juniper Ridge Fire started Tuesday afternoon.", [], question) is None
