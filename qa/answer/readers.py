@@ -28,7 +28,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer import summary
-from qa.answer.claims import covered, explained, measure_term, names_wanted
+from qa.answer.claims import covered, explained, measure_term, names_wanted, premise_names
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -196,16 +196,33 @@ class ExtractiveReader:
         forms = explained(question, self.idf.keys())
         # "15 years" says what "How long" asks.
         measure = measure_term(question)
+        # What the question asks about beyond its names and times: a sentence that shares
+        # only those ("How much did Dana Okafor earn last year?": "... one or two robots
+        # last year ..., Dana Okafor said") is about something else, and scores half.
+        core = q_terms - premise_names(question) - _TIMES
         out = []
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):
                 found = covered(q_terms, window.quote, forms=forms)
                 if measure in q_terms and names_wanted(question, window.quote):
                     found.add(measure)
-                out.append((sum(weight[t] for t in found) / total + 0.01 / (rank + 1), window))
+                score = sum(weight[t] for t in found) / total
+                if core and not found & core:
+                    score *= _ASIDE
+                out.append((score + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out
 
+
+# What a sentence that shares only names and times with the question scores, of its share.
+_ASIDE = 0.5
+_TIMES = frozenset(
+    content_terms(
+        "year years month months week weeks day days today yesterday tomorrow last next ago "
+        "monday tuesday wednesday thursday friday saturday sunday january february march "
+        "april may june july august september october november december"
+    )
+)
 
 #: Every reading strategy, by name.
 READERS: dict[str, Callable[[ReaderContext], Reader]] = {

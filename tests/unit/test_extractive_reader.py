@@ -259,3 +259,13 @@ def test_a_summary_passes_over_a_long_headline_and_short_sentences() -> None:
     chosen = summary.central(sentences, lambda text: vectors.get(text, [0.6, 0.8]), count=2)
     assert chosen[0].quote == lede
     assert chosen[1].quote.startswith("The ice sits under")
+
+
+def test_a_sentence_sharing_only_names_and_times_with_the_question_is_not_quoted() -> None:
+    said = _passages(
+        ['"Customers are buying hundreds this year," Chief Executive Dana Okafor said.']
+    )
+    reader = ExtractiveReader({"dana": 1.0, "okafor": 1.0, "earn": 1.0, "year": 0.1})
+    # Three of the four weights, halved: under every quote threshold.
+    assert reader.scored("How much did Dana Okafor earn this year?", said)[0][0] < 0.5
+    assert reader.scored("What did Dana Okafor say about customers?", said)[0][0] > 0.5
