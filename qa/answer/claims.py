@@ -347,6 +347,9 @@ class Claim:
     counted: str | None = None
     #: Numbers the sentence gives as percentages ("34%"): the evidence must too.
     percents: frozenset[str] = frozenset()
+    #: The question's other terms, what those counted do ("voted"): a count of that
+    #: ("28,400 ballots") counts them.
+    doing: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -364,6 +367,7 @@ class Claim:
             joined_names(sentence) - joined_names(question),
             _counted(question),
             percentages(sentence),
+            frozenset(terms(question)),
         )
 
     def support(
@@ -414,7 +418,11 @@ class Claim:
         # "How many people died?" is not answered by "the river rose 11 feet", nor "How
         # many students attend?" by "4,912 votes in favor" where no student is counted.
         if self.counted and _counts_else(
-            self.terms & evidence.numbers, evidence.phrase, self.counted, evidence.terms
+            self.terms & evidence.numbers,
+            evidence.phrase,
+            self.counted,
+            evidence.terms,
+            self.doing,
         ):
             return 0.0
         # The evidence says "not" where the sentence does not: it says the opposite.
@@ -470,6 +478,7 @@ SAME = [
     "hospital hospitalized",
     "child children kid kids son sons daughter daughters",
     "road roads highway highways street streets freeway interstate",
+    "vote votes voted ballot ballots",
     "pay pays paid paying fund funds funded funding finance finances financed sponsor sponsored",
     # Abbreviated titles.
     "gov governor",
@@ -704,13 +713,21 @@ def _counted(question: str) -> str | None:
     return counted if counted and counted not in _UNITS else None
 
 
-def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: AbstractSet[str]) -> bool:
+def _counts_else(
+    wanted: frozenset[str],
+    phrase: str,
+    counted: str,
+    held: AbstractSet[str],
+    doing: AbstractSet[str] = frozenset(),
+) -> bool:
     """Whether the numbers ``wanted`` count something other than ``counted`` in
     ``phrase`` (normalised words; ``held`` its terms): every occurrence is followed by a
     unit of measure ("11 feet", "75 percent") or is a year ("in 1990"), or another
     number counts ``counted`` and none of them does ("29 points and 17 rebounds" for "How
     many rebounds ...?"), or, where ``phrase`` holds no word for ``counted``, one is
-    followed by another noun ("4,912 votes" for "How many students ...?").
+    followed by another noun ("4,912 votes" for "How many students ...?") that does not
+    say what the question's other terms (``doing``) say ("28,400 ballots" counts "How
+    many people voted?").
 
     >>> _counts_else(frozenset({"4912"}), " 4912 votes in favor ", "student", {"vote"})
     True
@@ -720,6 +737,9 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
     False
     >>> _counts_else(frozenset({"29"}), " 29 points and 17 rebounds ", "rebound", {"rebound"})
     True
+    >>> _counts_else(frozenset({"28400"}), " 28400 ballots were cast ", "people", {"ballot"},
+    ...              {"people", "vote"})
+    False
     """
     tokens = phrase.split()
     # Each number of the phrase: whether it is one of ``wanted``, it, and the word after it.
@@ -744,6 +764,8 @@ def _counts_else(wanted: frozenset[str], phrase: str, counted: str, held: Abstra
     if counted in counting and plural and counted not in followers:
         return True
     if covered({counted}, "", held) or (counted in _PEOPLE and held & _PERSONS):
+        return False
+    if any(covered(set(doing), f) for f in followers if f):
         return False
     return any(f and f != counted and f not in STOPWORDS and not numbers(f) for f in followers)
 
@@ -862,12 +884,21 @@ class FullNames:
 
 
 _ASKS_WHO = re.compile(r"^\s*who(?:m|se)?\b", re.I)
+_ASKS_WHO_IS = re.compile(r"^\s*who\s+(?:is|was|are|were)\b", re.I)
+# Days and months: capitalised, no names of anyone.
+_CALENDAR = frozenset(
+    terms(
+        "monday tuesday wednesday thursday friday saturday sunday january february march "
+        "april may june july august september october november december"
+    )
+)
 
 
 def names_no_one(claim: str, question: str) -> bool:
-    """Whether ``claim`` answers "Who ...?", a question that names no one, with a
-    subject whose name ends in a word of the question: the thing asked about, not
-    someone ("Who started the fire?": "The Juniper Ridge Fire started Tuesday").
+    """Whether ``claim`` answers "Who ...?" with no one: with a subject whose name ends
+    in a word of a question that names no one (the thing asked about: "Who started
+    the fire?" - "The Juniper Ridge Fire started Tuesday"), or with no name but the
+    question's own, one of them its subject ("Who is X?" aside).
 
     >>> names_no_one("The Juniper Ridge Fire started Tuesday.", "Who started the fire?")
     True
@@ -875,9 +906,27 @@ def names_no_one(claim: str, question: str) -> bool:
     False
     >>> names_no_one("Mark Obi is the finance director.", "Who is Mark Obi?")
     False
+    >>> names_no_one("Whitcomb conceded on Wednesday.", "Who endorsed Whitcomb?")
+    True
+    >>> names_no_one("Mayor Ann Lee endorsed Whitcomb.", "Who endorsed Whitcomb?")
+    False
+    >>> names_no_one("A 74-year-old man died in Talca.", "Who died in Talca?")
+    False
     """
-    if not _ASKS_WHO.match(question) or _CAPITALISED_RUN.search(question, 1):
+    if not _ASKS_WHO.match(question):
         return False
+    if _CAPITALISED_RUN.search(question, 1):
+        # "Who endorsed Whitcomb?": "Whitcomb conceded on Wednesday" names no one else
+        # ("Who is Mark Obi?" asks about him: "Mark Obi is the finance director").
+        said = names(claim) - _CALENDAR
+        asked = premise_names(question)
+        opening = _CAPITALISED_RUN.match(claim.strip())
+        return (
+            not _ASKS_WHO_IS.match(question)
+            and opening is not None
+            and bool(names(opening.group()) & asked)
+            and said <= asked
+        )
     subject = _CAPITALISED_RUN.match(claim.strip())
     if subject is None:
         return False

@@ -65,7 +65,8 @@ _PERSON_TITLES = frozenset(
     general gen colonel col captain capt admiral sergeant officer ceo cfo director
     chairman chairwoman chair founder pope king queen prince princess emperor sheikh rabbi
     reverend father bishop cardinal ambassador commissioner inspector superintendent
-    spokesman spokeswoman spokesperson analyst economist coach st saint""".split()
+    spokesman spokeswoman spokesperson analyst economist coach st saint councilor
+    councillor councilman councilwoman alderman sheriff""".split()
 )
 _TITLES = _PERSON_TITLES | frozenset(
     """vice chief executive head interior foreign defense defence health finance education
@@ -211,6 +212,10 @@ def who(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None
     ('Mayor Elena Ruiz', 'Mayor Elena Ruiz')
     >>> who("Who is Kate Lee?", sentences), who("Who is the mayor?", sentences)
     (None, None)
+    >>> text = "Alvarez defeated City Councilor Ben Whitcomb by 900 votes."
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> who("Who is Ben Whitcomb?", sentences)[0]
+    'City Councilor Ben Whitcomb'
     """
     found = _WHO_IS.match(question)
     if found is None:
@@ -228,11 +233,10 @@ def who(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None
 
 # "What is NetChoice?", "Who is Helen Achebe?": a name alone.
 _WHAT_IS = re.compile(rf"^\s*(?i:who|what)\s+(?i:is|was)\s+{_ASKED_NAME}")
-# What follows a name after a comma: "a trade group whose members include Meta, Google
-# and TikTok" (a list of names goes on past its commas; "U.S." is no sentence end).
-# What follows the name, up to the comma before the sentence's verb: an aside may hold
-# commas of its own ("the Swedish architect whose low, timber-clad buildings turned
-# ... spaces, died on Sunday"), a list of names too ("include Meta, Google and TikTok").
+# What follows a name after a comma ("a trade group whose members include ..."), up to
+# the comma before the sentence's verb: an aside may hold commas of its own ("the
+# Swedish architect whose low, timber-clad buildings turned ... spaces, died on
+# Sunday"), a list of names too ("include Meta, Google and TikTok"); "U.S." ends nothing.
 _DESCRIPTION = (
     r",\s+(?P<what>(?:a|an|the)\s+(?:[^,;.]|\.(?!\s|$))+"
     r"(?:,\s+(?!(?:and|or|but|who|which|where|when|while|is|was|are|were|has|had|have|"
