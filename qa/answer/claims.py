@@ -456,8 +456,9 @@ OPPOSITES = [
     ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
     ("support supports supported", "oppose opposes opposed"),
     (
-        "increase increases increased rise rises rose risen grow grows grew",
-        "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank",
+        "increase increases increased rise rises rose risen grow grows grew raise raises raised",
+        "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank cut cuts "
+        "reduce reduces reduced lower lowers lowered",
     ),
     ("alive", "dead"),
     ("good", "bad"),

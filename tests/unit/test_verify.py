@@ -727,3 +727,10 @@ def test_a_who_question_is_not_answered_by_the_thing_it_asks_about() -> None:
     question = "Who started the fire?"
     verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
     assert verifier.check("The Juniper Ridge Fire started Tuesday afternoon.", [], question) is None
+
+
+def test_a_cut_asked_about_a_rate_that_was_raised_is_answered_no() -> None:
+    text = "The bank raised its key interest rate by a quarter point to 3.75% on Wednesday."
+    sentences = windows([_passage(1, text)], pairs=False)
+    against = YesNoCheck(sentences, "Did the bank cut its interest rate?").contradiction(True)
+    assert against is not None and against.window.text == text
