@@ -159,7 +159,8 @@ _WANTS = {
     # "For how long were they followed?": a time or a quantity ("until March", "six years").
     "duration": re.compile(r"^\s*(?:for )?how long\b(?! ago)", re.I),
     "quantity": re.compile(
-        r"^\s*how (?:many|much|old|far|high|tall|deep|wide|big|large|heavy)\b"
+        r"^\s*(?:(?:by|of|for|in|to|with) )?how (?:many|much|old|far|high|tall|deep|wide|big|"
+        r"large|heavy)\b"
         r"|\b(?:what|which) (?:number|percentage|share|amount)\b"
         # "What is the population of ...?", "What was the vote count?"
         r"|^\s*what(?:'s|\u2019s| is| was| are| were) (?:the |its |their )?(?:\w+ )?(?:population|"
@@ -416,7 +417,11 @@ class Claim:
         # less than by the word itself, so that a sentence that has it comes first.
         formed = {t for t in self.terms - found if any(derived(t, e) for e in evidence.terms)}
         # "How many people died?" is not answered by "the river rose 11 feet", nor "How
-        # many students attend?" by "4,912 votes in favor" where no student is counted.
+        # many students attend?" by "4,912 votes in favor" where no student is counted,
+        # nor "By how many votes did she win?" by a share ("51.2%").
+        given = {t for t in self.terms if numbers(t)}
+        if self.counted and given and given <= self.percents:
+            return 0.0
         if self.counted and _counts_else(
             self.terms & evidence.numbers,
             evidence.phrase,
@@ -668,7 +673,7 @@ _UNITS = frozenset(
 # many flight attendants does it employ?" counts attendants).
 _AUXILIARY = r"(?:are|were|is|was|do|does|did|have|has|had|will|would|can|could|should|may|might)"
 _HOW_MANY = re.compile(
-    rf"^\s*how many\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
+    rf"^\s*(?:(?:by|of|for|in|to|with) )?how many\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
     re.I,
 )
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
@@ -706,8 +711,8 @@ def _counted(question: str) -> str | None:
     ('attendant', 'die')
     >>> _counted("How many homes would have been lost?"), _counted("How many acres burned?")
     ('home', None)
-    >>> _counted("How many did he score?") is None
-    True
+    >>> _counted("How many did he score?") is None, _counted("By how many votes did she win?")
+    (True, 'vote')
     """
     found = _HOW_MANY.search(question)
     counted = stem((found.group(2) or found.group(1)).lower()) if found else None

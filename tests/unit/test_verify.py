@@ -734,3 +734,10 @@ def test_a_cut_asked_about_a_rate_that_was_raised_is_answered_no() -> None:
     sentences = windows([_passage(1, text)], pairs=False)
     against = YesNoCheck(sentences, "Did the bank cut its interest rate?").contradiction(True)
     assert against is not None and against.window.text == text
+
+
+def test_a_share_is_no_count() -> None:
+    text = "Alvarez received 51.2% of the vote to Whitcomb's 48.1%, defeating him by 870 votes."
+    assert support("51.2%.", "By how many votes did Alvarez win?", text) == 0.0
+    assert support("870 votes.", "By how many votes did Alvarez win?", text) > 0.6
+    assert support("51.2%.", "What share of the vote did Alvarez get?", text) > 0.6
