@@ -147,6 +147,8 @@ def is_no_answer(text: str) -> bool:
     return bool(_NO_ANSWER.search(text))
 
 
+# A preposition before "how": "By how many votes did she win?" asks how many, too.
+_LEADING = r"(?:(?:by|of|for|in|to|with) )?"
 # What some questions ask for: a claim answering "When ...?" names a time, one answering
 # "How many ...?" a quantity and "How long ...?" either; a sentence without one answers
 # something else.
@@ -159,8 +161,7 @@ _WANTS = {
     # "For how long were they followed?": a time or a quantity ("until March", "six years").
     "duration": re.compile(r"^\s*(?:for )?how long\b(?! ago)", re.I),
     "quantity": re.compile(
-        r"^\s*(?:(?:by|of|for|in|to|with) )?how (?:many|much|old|far|high|tall|deep|wide|big|"
-        r"large|heavy)\b"
+        rf"^\s*{_LEADING}how (?:many|much|old|far|high|tall|deep|wide|big|large|heavy)\b"
         r"|\b(?:what|which) (?:number|percentage|share|amount)\b"
         # "What is the population of ...?", "What was the vote count?"
         r"|^\s*what(?:'s|\u2019s| is| was| are| were) (?:the |its |their )?(?:\w+ )?(?:population|"
@@ -348,8 +349,8 @@ class Claim:
     counted: str | None = None
     #: Numbers the sentence gives as percentages ("34%"): the evidence must too.
     percents: frozenset[str] = frozenset()
-    #: The question's other terms, what those counted do ("voted"): a count of that
-    #: ("28,400 ballots") counts them.
+    #: The question's terms, among them what those counted do ("voted"): a count of
+    #: that ("28,400 ballots") counts them.
     doing: frozenset[str] = frozenset()
 
     @classmethod
@@ -673,7 +674,7 @@ _UNITS = frozenset(
 # many flight attendants does it employ?" counts attendants).
 _AUXILIARY = r"(?:are|were|is|was|do|does|did|have|has|had|will|would|can|could|should|may|might)"
 _HOW_MANY = re.compile(
-    rf"^\s*(?:(?:by|of|for|in|to|with) )?how many\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
+    rf"^\s*{_LEADING}how many\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?:\s+(?!{_AUXILIARY}\b)([a-z][\w'-]*)(?=\s+{_AUXILIARY}\b))?",
     re.I,
 )
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
@@ -964,6 +965,26 @@ def full_names(texts: Iterable[str]) -> FullNames:
             for left, right in itertools.pairwise(order):
                 then[left] = then.get(left, frozenset()) | {right}
     return FullNames(beside, {w: after for w, after in then.items() if w not in alone})
+
+
+_TIMES = _CALENDAR | frozenset(
+    terms("year years month months week weeks day days today yesterday tomorrow last next ago")
+)
+
+
+def asked_about(question: str) -> set[str]:
+    """The question's content terms other than its names, its times and a leading
+    request verb: what a sentence about it holds some of ("How much did Dana Okafor
+    earn last year?" is about earning).
+
+    >>> sorted(asked_about("How much did Dana Okafor earn last year?"))
+    ['earn']
+    >>> asked_about("Tell me about the Kakhovka Dam.")
+    set()
+    """
+    first = terms(question.split(maxsplit=1)[0]) if question.strip() else []
+    opening = set(first) & _REQUESTS
+    return set(content_terms(question)) - premise_names(question) - _TIMES - opening
 
 
 def premise_names(question: str) -> set[str]:

@@ -28,7 +28,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer import summary
-from qa.answer.claims import covered, explained, measure_term, names_wanted, premise_names
+from qa.answer.claims import asked_about, covered, explained, measure_term, names_wanted
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -81,6 +81,9 @@ class ReaderContext:
     min_score: float = MIN_SCORE
     #: A sentence encoder, for choosing a summary's sentences (tf-idf without one).
     embed: Embed | None = None
+    #: What a sentence that shares only names and times with the question scores, of
+    #: its coverage (see :meth:`ExtractiveReader.scored`).
+    aside: float = 1.0
 
 
 def _abstain_probability(metadata: Mapping[str, Any]) -> float | None:
@@ -147,16 +150,21 @@ class ExtractiveReader:
     """
 
     def __init__(
-        self, idf: Mapping[str, float], min_score: float = MIN_SCORE, embed: Embed | None = None
+        self,
+        idf: Mapping[str, float],
+        min_score: float = MIN_SCORE,
+        embed: Embed | None = None,
+        aside: float = 1.0,
     ) -> None:
         self.idf = idf
         self.min_score = min_score
         self.embed = embed
+        self.aside = aside
 
     @classmethod
     def create(cls, context: ReaderContext) -> ExtractiveReader:
         """The registry's constructor."""
-        return cls(context.idf, context.min_score, context.embed)
+        return cls(context.idf, context.min_score, context.embed, context.aside)
 
     def read(self, request: ReadRequest) -> Iterator[str]:
         """Quoted sentences with markers; ``diagnostics["quote_score"]`` is the best score."""
@@ -198,8 +206,9 @@ class ExtractiveReader:
         measure = measure_term(question)
         # What the question asks about beyond its names and times: a sentence that shares
         # only those ("How much did Dana Okafor earn last year?": "... one or two robots
-        # last year ..., Dana Okafor said") is about something else, and scores half.
-        core = q_terms - premise_names(question) - _TIMES
+        # last year ..., Dana Okafor said") may be about something else; it scores
+        # ``aside`` of its coverage.
+        core = asked_about(question)
         out = []
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):
@@ -208,21 +217,11 @@ class ExtractiveReader:
                     found.add(measure)
                 score = sum(weight[t] for t in found) / total
                 if core and not found & core:
-                    score *= _ASIDE
+                    score *= self.aside
                 out.append((score + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out
 
-
-# What a sentence that shares only names and times with the question scores, of its share.
-_ASIDE = 0.5
-_TIMES = frozenset(
-    content_terms(
-        "year years month months week weeks day days today yesterday tomorrow last next ago "
-        "monday tuesday wednesday thursday friday saturday sunday january february march "
-        "april may june july august september october november december"
-    )
-)
 
 #: Every reading strategy, by name.
 READERS: dict[str, Callable[[ReaderContext], Reader]] = {

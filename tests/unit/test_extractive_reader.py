@@ -265,7 +265,12 @@ def test_a_sentence_sharing_only_names_and_times_with_the_question_is_not_quoted
     said = _passages(
         ['"Customers are buying hundreds this year," Chief Executive Dana Okafor said.']
     )
-    reader = ExtractiveReader({"dana": 1.0, "okafor": 1.0, "earn": 1.0, "year": 0.1})
+    idf = {"dana": 1.0, "okafor": 1.0, "earn": 1.0, "year": 0.1}
+    reader = ExtractiveReader(idf, aside=0.5)
     # Three of the four weights, halved: under every quote threshold.
     assert reader.scored("How much did Dana Okafor earn this year?", said)[0][0] < 0.5
     assert reader.scored("What did Dana Okafor say about customers?", said)[0][0] > 0.5
+    # As the only reader, names count in full.
+    assert (
+        ExtractiveReader(idf).scored("How much did Dana Okafor earn this year?", said)[0][0] > 0.6
+    )
