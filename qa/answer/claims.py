@@ -907,15 +907,13 @@ def names_no_one(claim: str, question: str) -> bool:
     the fire?" - "The Juniper Ridge Fire started Tuesday"), or with no name but the
     question's own, one of them its subject ("Who is X?" aside).
 
-    >>> names_no_one("The Juniper Ridge Fire started Tuesday.", "Who started the fire?")
-    True
-    >>> names_no_one("Police said Dan Lee started the fire.", "Who started the fire?")
-    False
+    >>> fire = "Who started the fire?"
+    >>> names_no_one("The Juniper Ridge Fire started.", fire), names_no_one("Dan Lee did.", fire)
+    (True, False)
+    >>> [names_no_one(claim, "Who endorsed Whitcomb?") for claim in (
+    ...     "Whitcomb conceded on Wednesday.", "Mayor Ann Lee endorsed Whitcomb.")]
+    [True, False]
     >>> names_no_one("Mark Obi is the finance director.", "Who is Mark Obi?")
-    False
-    >>> names_no_one("Whitcomb conceded on Wednesday.", "Who endorsed Whitcomb?")
-    True
-    >>> names_no_one("Mayor Ann Lee endorsed Whitcomb.", "Who endorsed Whitcomb?")
     False
     >>> names_no_one("A 74-year-old man died in Talca.", "Who died in Talca?")
     False

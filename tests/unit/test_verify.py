@@ -665,22 +665,21 @@ def test_kinds_of_children_roads_and_harm_say_the_words_asked() -> None:
     assert covered({"study"}, "Lindqvist studied architecture in Stockholm.") == {"study"}
 
 
+def _check(text: str, question: str, claim: str) -> Supported | None:
+    """The support a one-passage article gives ``claim``, answering ``question``."""
+    return SentenceVerifier([_passage(1, text)], 0.6, question, 0.25).check(claim, [], question)
+
+
 def test_a_sentence_after_the_one_that_names_the_topic_goes_on_about_it() -> None:
-    text = (
-        "Not all her designs were built. A plan for a floating school in the harbor was "
-        "rejected by the city council in 1991 as too costly."
+    rejected = (
+        "A plan for a floating school in the harbor was rejected by the city council in 1991."
     )
+    text = f"Not all her designs were built. {rejected[:-1]} as too costly."
     question = "Which of her designs was not built?"
-    claim = "A plan for a floating school in the harbor was rejected by the city council in 1991."
-    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
-    assert verifier.check(claim, [], question) is not None
+    assert _check(text, question, rejected) is not None
     # Where the sentence before says more than the topic, the copy is judged alone.
-    busy = (
-        "Her designs were built in Oslo, Bergen and Malmo by her firm. A plan for a floating "
-        "school in the harbor was rejected by the city council in 1991 as too costly."
-    )
-    verifier = SentenceVerifier([_passage(1, busy)], 0.6, question, 0.25)
-    assert verifier.check(claim, [], question) is None
+    busy = f"Her designs were built in Oslo, Bergen and Malmo by her firm. {rejected}"
+    assert _check(busy, question, rejected) is None
 
 
 def test_a_quote_about_a_narrower_period_gets_no_yes() -> None:
@@ -701,25 +700,18 @@ def test_a_bare_number_that_is_not_what_is_asked_is_not_restated() -> None:
         "Anna Lind, one of Europe's best-loved architects, died on Sunday. "
         "Born in Gothenburg in 1938, Lind studied in Stockholm."
     )
-    question = "When was Lind born?"
-    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
-    assert verifier.check("1", [], question) is None  # "one" is in the first sentence
+    assert _check(text, "When was Lind born?", "1") is None  # "one" is in the first sentence
 
 
 def test_a_sentence_that_refers_back_to_the_one_about_the_question_answers_it() -> None:
+    copy = "Finished in 1998, it replaced abandoned warehouses with housing and a concert hall."
     text = (
         "Her best-known project, the Hammarby Quay redevelopment, took nearly 20 years to "
-        "complete. Finished in 1998, it replaced abandoned warehouses with housing and a "
-        "concert hall."
+        f"complete. {copy}"
     )
-    copy = "Finished in 1998, it replaced abandoned warehouses with housing and a concert hall."
-    question = "When was the Hammarby Quay redevelopment finished?"
-    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
-    assert verifier.check(copy, [], question) is not None
+    assert _check(text, "When was the Hammarby Quay redevelopment finished?", copy) is not None
     # Neither sentence says what the question asks about: the copy is judged alone.
-    question = "Which was the oldest Hammarby Quay redevelopment?"
-    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25)
-    assert verifier.check(copy, [], question) is None
+    assert _check(text, "Which was the oldest Hammarby Quay redevelopment?", copy) is None
 
 
 def test_a_who_question_is_not_answered_by_the_thing_it_asks_about() -> None:
