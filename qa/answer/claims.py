@@ -918,23 +918,18 @@ def names_no_one(claim: str, question: str) -> bool:
     >>> names_no_one("A 74-year-old man died in Talca.", "Who died in Talca?")
     False
     """
-    if not _ASKS_WHO.match(question):
+    subject = _CAPITALISED_RUN.match(claim.strip())
+    if not _ASKS_WHO.match(question) or subject is None:
         return False
     if _CAPITALISED_RUN.search(question, 1):
         # "Who endorsed Whitcomb?": "Whitcomb conceded on Wednesday" names no one else
         # ("Who is Mark Obi?" asks about him: "Mark Obi is the finance director").
-        said = names(claim) - _CALENDAR
         asked = premise_names(question)
-        opening = _CAPITALISED_RUN.match(claim.strip())
         return (
             not _ASKS_WHO_IS.match(question)
-            and opening is not None
-            and bool(names(opening.group()) & asked)
-            and said <= asked
+            and bool(names(subject.group()) & asked)
+            and names(claim) - _CALENDAR <= asked
         )
-    subject = _CAPITALISED_RUN.match(claim.strip())
-    if subject is None:
-        return False
     run = subject.group().split()
     run = run[1:] if run[0] in ("The", "A", "An") else run
     return bool(run) and stem(run[-1].lower().rstrip(".")) in set(terms(question))

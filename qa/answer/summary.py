@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qa.answer.evidence import Window
-from qa.ingest.split import is_heading
+from qa.ingest.split import ends_sentence, is_heading
 from qa.store.lexical import NUMBER_WORDS, content_terms, terms
 
 #: Weight of redundancy against centrality when choosing the next sentence.
@@ -92,8 +92,6 @@ _LEANS = re.compile(
 )
 
 Embed = Callable[[str], Sequence[float]]
-_CLOSERS = "\"'\u201d\u2019)]"
-_ENDS = (".", "!", "?", "\u2026")
 
 
 def is_general(question: str) -> bool:
@@ -158,7 +156,7 @@ def central(
     line is not the opening."""
     sentences = [w for w in sentences if not is_heading(w.text)]
     # A headline too long to pass for one opens the article: its lede says it in full.
-    if len(sentences) > 1 and not sentences[0].text.rstrip(_CLOSERS).endswith(_ENDS):
+    if len(sentences) > 1 and not ends_sentence(sentences[0].text):
         sentences = sentences[1:]
     if not sentences:
         return []

@@ -88,6 +88,15 @@ HEADING_WORDS = 12
 _CLOSERS = "\"'\u201d\u2019)]"
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends as a sentence does, quotes and brackets aside.
+
+    >>> ends_sentence('He said "no."'), ends_sentence("Rover finds ice")
+    (True, False)
+    """
+    return text.rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026"))
+
+
 def is_heading(text: str) -> bool:
     """Whether ``text`` is a title, a section heading or a byline: short lines that
     end no sentence. They name a topic or a writer and answer nothing.
@@ -99,9 +108,7 @@ def is_heading(text: str) -> bool:
     """
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return bool(lines) and all(
-        len(line.split()) <= HEADING_WORDS
-        and not line.rstrip(_CLOSERS).endswith((".", "!", "?", "\u2026"))
-        for line in lines
+        len(line.split()) <= HEADING_WORDS and not ends_sentence(line) for line in lines
     )
 
 
