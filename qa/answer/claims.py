@@ -161,7 +161,8 @@ _WANTS = {
     # "For how long were they followed?": a time or a quantity ("until March", "six years").
     "duration": re.compile(r"^\s*(?:for )?how long\b(?! ago)", re.I),
     "quantity": re.compile(
-        rf"^\s*{_LEADING}how (?:many|much|old|far|high|tall|deep|wide|big|large|heavy)\b"
+        rf"^\s*{_LEADING}how (?:many|much|old|far|high|tall|deep|wide|big|large|heavy|hot|"
+        r"cold|warm)\b"
         r"|\b(?:what|which) (?:number|percentage|share|amount)\b"
         # "What is the population of ...?", "What was the vote count?"
         r"|^\s*what(?:'s|\u2019s| is| was| are| were) (?:the |its |their )?(?:\w+ )?(?:population|"
@@ -240,7 +241,9 @@ def measure_term(question: str) -> str | None:
     found = _MEASURE.search(question)
     if found is None or wanted_kind(question) not in ("duration", "quantity"):
         return None
-    return next(iter(terms(found.group(1))), None)
+    term = next(iter(terms(found.group(1))), None)
+    # "How cold ...?" asks for a temperature, which :data:`SAME` says it is.
+    return None if term in _ALIKE else term
 
 
 def names_wanted(question: str, text: str) -> bool:
@@ -319,6 +322,9 @@ class Evidence:
     negated: frozenset[str] = frozenset()
     #: The normalised words, space-separated and padded: where joined names are looked up.
     phrase: str = ""
+    #: Initials of its lowercase words in a row (:func:`spelled_out`): "suv" for "sport
+    #: utility vehicles".
+    spelled: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> Evidence:
@@ -328,7 +334,14 @@ class Evidence:
         nums = frozenset(numbers(text, with_words=True))
         # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
         phrase = f" {' '.join(words(text.replace('%', ' percent')))} "
-        return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)
+        return cls(
+            text,
+            frozenset(_terms_of(text)) | nums,
+            nums,
+            negated_terms(text),
+            phrase,
+            spelled_out(text),
+        )
 
 
 @dataclass(frozen=True)
@@ -352,6 +365,8 @@ class Claim:
     #: The question's terms, among them what those counted do ("voted"): a count of
     #: that ("28,400 ballots") counts them.
     doing: frozenset[str] = frozenset()
+    #: Names the question writes as an acronym ("SUVs"): the evidence may spell them out.
+    acronyms: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -370,6 +385,7 @@ class Claim:
             _counted(question),
             percentages(sentence),
             frozenset(terms(question)),
+            frozenset(acronyms(question)),
         )
 
     def support(
@@ -403,7 +419,10 @@ class Claim:
         # ... and so is a name the question takes for granted, but for the rest of a full
         # name the text writes in part ("Margaret Okafor" in a sentence about "Dr. Okafor").
         held = evidence.terms | context.terms
-        missing = _missing(set(self.names), set(held)), _missing(set(self.premise), set(held))
+        # "Why are SUVs recalled?" takes for granted what the article calls "sport utility
+        # vehicles".
+        premise = self.premise - (self.acronyms & (evidence.spelled | context.spelled))
+        missing = _missing(set(self.names), set(held)), _missing(set(premise), set(held))
         if any(missing):
             if partners is None:
                 return 0.0
@@ -468,6 +487,7 @@ OPPOSITES = [
     ),
     ("alive", "dead"),
     ("good", "bad"),
+    ("free", "cost costs fee fees"),
     ("uphold upholds upheld", "block blocks blocked overturn overturns overturned"),
 ]
 
@@ -477,8 +497,8 @@ OPPOSITES = [
 #: deaths have been reported.") and who pays for something ("Who paid for the study?":
 #: "The research was funded by ..."), names children and roads by their kind ("Does she
 #: have children?": "survived by a son"; "Is any road closed?": "Highway 89 was
-#: closed"), and abbreviates titles ("What did the governor do?": "Gov. Gavin Newsom
-#: declared ...").
+#: closed"), calls a company's stock its shares and cold a temperature, and abbreviates
+#: titles ("What did the governor do?": "Gov. Gavin Newsom declared ...").
 SAME = [
     "kill kills killed killing die dies died dying death deaths dead fatal fatalities",
     "hurt injure injures injured injury injuries wound wounded sprain sprained fracture fractured "
@@ -486,6 +506,8 @@ SAME = [
     "child children kid kids son sons daughter daughters",
     "road roads highway highways street streets freeway interstate",
     "vote votes voted ballot ballots",
+    "stock stocks share shares",
+    "temperature temperatures hot cold warm",
     "pay pays paid paying fund funds funded funding finance finances financed sponsor sponsored",
     # Abbreviated titles.
     "gov governor",
@@ -1098,6 +1120,39 @@ def initialisms(text: str) -> set[str]:
             for j in range(i + 2, min(len(initials), i + 5) + 1):
                 out.add(initials[i:j])
     return out
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}(?=s?\b)")
+
+
+def acronyms(question: str) -> set[str]:
+    """The words ``question`` writes in capitals, two to five letters (a plural "s"
+    aside), as :func:`names` reads them.
+
+    >>> sorted(acronyms("Why are SUVs and the NHTSA in the news? I ask."))
+    ['nhtsa', 'suv']
+    """
+    return {t for word in _ACRONYM.findall(question) for t in terms(word)}
+
+
+def spelled_out(text: str) -> frozenset[str]:
+    """Initials of two to five lowercase words in a row (no stopwords, no names): what
+    an acronym of a thing stands for ("sport utility vehicles" is "suv").
+
+    >>> sorted(spelled_out("It recalls sport utility vehicles."))
+    ['rs', 'rsu', 'rsuv', 'su', 'suv', 'uv']
+    """
+    out: set[str] = set()
+    run: list[str] = []
+    for word in [*re.findall(r"[\w'\u2019-]+", text), ""]:
+        if word.isalpha() and word.islower() and word not in STOPWORDS:
+            run.append(word[0])
+            continue
+        for i in range(len(run) - 1):
+            for j in range(i + 2, min(len(run), i + 5) + 1):
+                out.add("".join(run[i:j]))
+        run = []
+    return frozenset(out)
 
 
 def _number_terms(text: str) -> list[str]:

@@ -71,7 +71,7 @@ from qa.answer.verifier import SentenceVerifier, Supported
 from qa.ingest.split import Passage
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
-from qa.store.lexical import words
+from qa.store.lexical import content_terms, words
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,8 @@ _AGREED = 0.5
 # extractive backend), names count in full: on SQuAD, where questions reword what a
 # sentence says ("Who kicked Ethelred out?"), halving them cost 0.07 correct and cited.
 _QUOTE_ASIDE = 0.5
+# The share of a topic's terms that is any one of them (see ``bare`` in ``_answer``).
+_ANY_WORD = 1e-9
 # Asking for more about an item: "Tell me more about the second one."
 _MORE = re.compile(r"\b(?:more|elaborate|expand|details?)\b", re.IGNORECASE)
 
@@ -288,6 +290,11 @@ class AnswerPipeline:
             on_topic = shape not in (Shape.LIST, Shape.SUMMARY)
 
             made: dict[str, SentenceVerifier] = {}
+            # "How much?", "When?", "Why not?": a follow-up that names nothing of its own
+            # asks about what the answer before said, wherever the article goes on about
+            # it: a supporting sentence shares a word with that answer or the questions.
+            bare = bool(turn.reply) and not content_terms(question)
+            overlap = _ANY_WORD if bare else self.settings.verification.min_question_overlap
 
             def verify(topic: str) -> SentenceVerifier:
                 """A verifier of claims about ``searched``; ``topic`` ("" for none) is what
@@ -298,13 +305,14 @@ class AnswerPipeline:
                         searched,
                         self.settings.verification.support_threshold,
                         topic,
-                        self.settings.verification.min_question_overlap,
+                        overlap,
                         turn.reply,
                         question if topic else "",
                     )
                 return made[topic]
 
-            verifier = verify(turn.search if on_topic else "")
+            topic = f"{turn.search} {turn.reply}" if bare else turn.search
+            verifier = verify(topic if on_topic else "")
             # The searched passages' single sentences, as the verifier split them.
             sentences = [w for w in verifier.windows if not w.pair]
             # "Who are the people mentioned?": the names the article writes, not a
@@ -384,6 +392,8 @@ class AnswerPipeline:
                     # the question it follows up as well.
                     said = bool(turn.history) and wanted_kind(question) == "speech"
                     quoted = replace(request, question=turn.search) if said else request
+                    if bare:  # "When?" after "Who launched the probe?": when it was launched
+                        quoted = replace(request, question=f"{question} {turn.search}")
                     yield from self._quote(quoted, composer, answer, whole, reply == "yes")
                     if yes_no is not None and not composer.pieces:
                         # No sentence plainly answers, but the one most about the question

@@ -5,7 +5,8 @@ guarantees ...?", it answered "Yes, ..." from an article that says "the US
 won't expand Article 5 ...". Negation is something the words show: a "not",
 "no", "never" or "won't" just before a term of the question, or a question
 term with a negating prefix ("unacceptable" for "acceptable"), or one of a
-short list of common opposites ("challenging" for "easy"). When the sentence of
+short list of common opposites ("challenging" for "easy"), or another place in
+an order ("the second recall" for "the first"). When the sentence of
 the article that best covers the question negates it, the answer is "No"
 whatever the model wrote, and that sentence is its citation. Where the words
 show no negation the model's answer stands, unless it says "Yes" to whether
@@ -27,6 +28,8 @@ Example:
     True
     >>> negates("Kyiv provisionally agreed to do this", "Did Kyiv agree to it?")
     False
+    >>> negates("It is the second recall this year.", "Is this the first recall?")
+    True
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ from qa.answer.verifier import Supported
 from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
 
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
+# Places in an order: one is not another.
+_ORDINALS = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth last".split()
+)
 
 
 def _by_word() -> dict[str, frozenset[str]]:
@@ -85,6 +92,10 @@ def negates(sentence: str, question: str) -> bool:
     tokens = words(sentence)
     opposite = frozenset().union(*(_OPPOSITE.get(w, frozenset()) for w in words(question)))
     if opposite & set(tokens):
+        return True
+    # "Is this the first recall?" - "It is the second recall ...".
+    ordinal = _ORDINALS & set(words(question))
+    if ordinal and not ordinal & set(tokens) and _ORDINALS & set(tokens):
         return True
     for i, word in enumerate(tokens):
         # The term or a word that says the same ("No deaths" for "Was anyone killed?").
@@ -246,14 +257,21 @@ class YesNoCheck:
         """:meth:`best`, found once: a "Yes" is checked against it more than once."""
         if not self.terms:
             return None
-        best, key = None, (MIN_COVERAGE - 1e-9, 0.0)
+        best, key = None, (MIN_COVERAGE - 1e-9, 0.0, 0.0)
         for window in self.sentences:
             # A term's opposite says as much about it ("Did revenue fall?": "revenue rose").
             tokens = set(words(window.text)) if self.opposed else set()
             found = (self.terms & window.evidence.terms) | {
                 t for t, opposite in self.opposed.items() if opposite & tokens
             }
-            share = (len(found) / len(self.terms), len(found) / len(window.evidence.terms))
+            # ... and so does a word that says the same ("Did anyone die?": "No deaths"),
+            # though the question's own words come first.
+            alike = covered(self.terms, window.text, window.evidence.terms, ()) | found
+            share = (
+                len(alike) / len(self.terms),
+                len(found) / len(self.terms),
+                len(alike) / len(window.evidence.terms),
+            )
             if share > key:
                 best, key = window, share
         return best
@@ -265,8 +283,10 @@ class YesNoCheck:
         it asks about somewhere ("Has Putin agreed to a ceasefire?" is not answered
         "No" by "Putin finds it unacceptable" from an article without a ceasefire).
         """
-        if alone and not self.terms <= vocabulary(self.sentences) | set(self.opposed):
-            return None
+        if alone:
+            said = vocabulary(self.sentences)
+            if not self.terms <= covered(self.terms, "", said, ()) | set(self.opposed):
+                return None
         best = self.best()
         if best is None or self.asks_negated or not negates(best.text, self.question):
             return None

@@ -41,6 +41,9 @@ from qa.store.lexical import content_terms
 _LONG_ANSWER_TOKENS = 240
 #: Weighted question coverage a sentence needs to be offered by the extractive backend.
 MIN_SCORE = 0.5
+#: What a sentence scores where it lacks the kind of thing asked for (a time for "When
+#: ...?", :func:`~qa.answer.claims.names_wanted`): it answers something else.
+_KIND_MISSING = 0.5
 
 
 @dataclass
@@ -218,6 +221,9 @@ class ExtractiveReader:
                 score = sum(weight[t] for t in found) / total
                 if core and not found & core:
                     score *= self.aside
+                # "When will the deal close?" is not answered by "... no stores would close".
+                if not names_wanted(question, window.quote):
+                    score *= _KIND_MISSING
                 out.append((score + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
         return out

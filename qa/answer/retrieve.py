@@ -18,8 +18,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from qa.answer.claims import covered
 from qa.ingest.split import is_heading, sentence_spans
-from qa.store.lexical import BM25, content_terms, terms
+from qa.store.lexical import BM25, content_terms
 from qa.store.passages import PassageStore
 from qa.store.types import StoredPassage
 
@@ -63,8 +64,15 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int) -> dic
 
 
 def coverage(question_terms: set[str], text: str) -> float:
-    """Share of ``question_terms`` found among the terms of ``text``."""
-    return len(question_terms & set(terms(text))) / len(question_terms) if question_terms else 0.0
+    """Share of ``question_terms`` found in ``text``, in a word that says the same
+    (:func:`~qa.answer.claims.covered`: "Has anyone been hurt?" is about "injuries").
+
+    >>> coverage({"anyone", "hurt"}, "Two minor injuries were reported.")
+    0.5
+    """
+    if not question_terms:
+        return 0.0
+    return len(covered(question_terms, text)) / len(question_terms)
 
 
 class HybridRetriever(BaseRetriever):

@@ -88,7 +88,9 @@ class SentenceVerifier:
     reiterated his earlier danger to impose ...").
 
     With ``asked``, a question "Why ...?", a window must also hold what it asks to
-    be explained (:func:`qa.answer.claims.explained`).
+    be explained (:func:`qa.answer.claims.explained`); a follow-up that names nothing
+    of its own ("How much?") is answered by a sentence after the ones ``reply`` says,
+    though those hold more of the topic (no wrong copy).
     """
 
     def __init__(
@@ -104,7 +106,15 @@ class SentenceVerifier:
         self.threshold = threshold
         self.topic = frozenset(content_terms(topic))
         self.min_overlap = min_overlap if self.topic else 0.0
-        self.near = self._near(reply) if reply and self.min_overlap else frozenset()
+        self.near: frozenset[tuple[str, int]] = frozenset()
+        #: The sentences the answer followed up says, where the follow-up names nothing
+        #: of its own ("How much?"): its answer is no wrong copy for holding fewer of the
+        #: topic's words than those.
+        self.repeated: frozenset[tuple[str, int]] = frozenset()
+        if reply and self.min_overlap:
+            self.near, repeated = self._near(reply)
+            if asked and not content_terms(asked):
+                self.repeated = repeated
         self.explain: set[str] = set()
         if asked:
             self.explain = set(explained(asked, vocabulary(self.windows)))
@@ -112,21 +122,31 @@ class SentenceVerifier:
         self._held: list[tuple[Window, set[str]]] | None = None
         self._names: FullNames | None = None
 
-    def _near(self, reply: str) -> frozenset[tuple[str, int]]:
+    def _near(self, reply: str) -> tuple[frozenset[tuple[str, int]], frozenset[tuple[str, int]]]:
         """``(article, start)`` of the sentences that say what ``reply`` says (most of
-        the terms of one of its sentences) and of their neighbours."""
+        the terms of one of its sentences) and of their neighbours; and of the former."""
         said = [Evidence.of(sentence).terms for sentence, _ in split_cited(reply)]
         said = [terms for terms in said if terms]
         singles = [w for w in self.windows if not w.pair]
         near: set[tuple[str, int]] = set()
+        repeated: set[tuple[str, int]] = set()
         for i, window in enumerate(singles):
             terms = window.evidence.terms
             if not any(len(claim & terms) / len(claim) >= _REPEATED for claim in said):
                 continue
+            repeated.add((window.passage.article_id, window.start))
             for other in singles[max(0, i - 1) : i + 2]:
                 if other.passage.article_id == window.passage.article_id:
                     near.add((other.passage.article_id, other.start))
-        return frozenset(near)
+        return frozenset(near), frozenset(repeated)
+
+    def _new(self) -> list[tuple[Window, set[str]]]:
+        """:meth:`_topic_held` without the sentences the answer followed up says."""
+        return [
+            (w, there)
+            for w, there in self._topic_held()
+            if (w.passage.article_id, w.start) not in self.repeated
+        ]
 
     def _full_names(self) -> FullNames:
         """The names the searched sentences write in full (:func:`full_names`), found
@@ -214,7 +234,7 @@ class SentenceVerifier:
             return False
         text = " ".join(w.text for w in copied)
         held = covered(set(self.topic), text, set().union(*(w.evidence.terms for w in copied)))
-        most = max(len(there) for _, there in self._topic_held())
+        most = max((len(there) for _, there in self._new()), default=0)
         if self._follows(copied[0], most):
             return False
         if len(self.topic) >= 3 and most == len(self.topic) > len(held):
@@ -262,7 +282,7 @@ class SentenceVerifier:
             and len(more) >= _ABOUT * len(self.topic)
             and not given & w.evidence.numbers
             and names_wanted(question, w.text)
-            for w, more in self._topic_held()
+            for w, more in self._new()
         )
 
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:

@@ -819,3 +819,13 @@ def test_a_list_asked_with_a_count_has_at_most_that_many_items_and_no_cut_off_en
     n = number_of("German peacekeepers")
     answer = ask(model(f"German peacekeepers in Ukraine, [{n}]"), "Whose peacekeepers?")
     assert answer.text.startswith("German peacekeepers in Ukraine [")
+
+
+def test_a_follow_up_that_names_nothing_quotes_a_sentence_about_the_question_before() -> None:
+    history = [
+        {"role": "user", "content": "Who cited a source about the recognition of the regions?"},
+        {"role": "assistant", "content": "The New York Times [1]."},
+    ]
+    # The model knows no time: the sentence about what was asked before names one.
+    answer = ask(model("NOT IN ARTICLE"), "When?", history)
+    assert answer.source == "quote" and "September 2022" in answer.text

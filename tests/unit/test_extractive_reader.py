@@ -274,3 +274,15 @@ def test_a_sentence_sharing_only_names_and_times_with_the_question_is_not_quoted
     assert (
         ExtractiveReader(idf).scored("How much did Dana Okafor earn this year?", said)[0][0] > 0.6
     )
+
+
+def test_a_sentence_without_the_kind_asked_for_scores_lower() -> None:
+    deal = _passages(
+        [
+            "Thorsen said no stores would close as a result of the deal. The deal is "
+            "expected to close in the second half of next year."
+        ]
+    )
+    scored = ExtractiveReader({"deal": 1.0, "close": 1.0}).scored("When will the deal close?", deal)
+    assert scored[0][1].quote.startswith("The deal is expected to close")
+    assert scored[1][0] < 0.6

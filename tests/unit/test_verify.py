@@ -244,7 +244,7 @@ def test_no_answer_phrases() -> None:
 def test_a_yes_whose_own_sentence_says_the_opposite_becomes_a_no() -> None:
     text = "Novatek's shares fell 4.2% in after-hours trading. The stock lost a third this year."
     sentences = windows([_passage(1, text)], pairs=False)
-    question = "Did Novatek's stock rise after the earnings call this quarter?"
+    question = "Did Novatek's price rise after the earnings call this quarter?"
     check = YesNoCheck(sentences, question)
     assert check.best() is None  # no sentence holds half the question's words
     said = "Yes, Novatek's shares fell 4.2%."
@@ -733,3 +733,48 @@ def test_a_share_is_no_count() -> None:
     assert support("51.2%.", "By how many votes did Alvarez win?", text) == 0.0
     assert support("870 votes.", "By how many votes did Alvarez win?", text) > 0.6
     assert support("51.2%.", "What share of the vote did Alvarez get?", text) > 0.6
+
+
+def test_an_acronym_asked_is_held_by_the_words_it_stands_for() -> None:
+    text = "Vireo is recalling 212,000 sport utility vehicles because a bolt can loosen."
+    question = "Why is Vireo recalling the SUVs?"
+    assert _check(text, question, text) is not None
+    # Only what its letters spell: no sentence about cars holds "ATVs".
+    assert _check(text, "Why is Vireo recalling the ATVs?", text) is None
+
+
+def test_a_yes_no_question_is_answered_no_in_other_words_and_other_places() -> None:
+    text = "No deaths have been reported. It is the second recall of the Ranger this year."
+    sentences = windows([_passage(1, text)], pairs=False)
+    against = YesNoCheck(sentences, "Did anyone die?").contradiction(alone=True)
+    assert against is not None and against.window.text == "No deaths have been reported."
+    first = YesNoCheck(sentences, "Is this the first recall of the Ranger?").contradiction()
+    assert first is not None and first.window.text.startswith("It is the second recall")
+    assert YesNoCheck(sentences, "Is this the second recall of the Ranger?").contradiction() is None
+
+
+def test_shares_temperatures_and_charges_say_what_questions_call_them() -> None:
+    assert covered({"stock"}, "The company's shares fell 2.1%.") == {"stock"}
+    assert covered({"cold"}, "Temperatures there stay below minus 170 degrees.") == {"cold"}
+    sentences = windows([_passage(1, "Dealers will replace the bolts free of charge.")], False)
+    against = YesNoCheck(sentences, "Does it cost anything?").contradiction(alone=True)
+    assert against is not None
+
+
+def test_a_follow_up_that_names_nothing_is_answered_after_the_answer_it_follows() -> None:
+    text = (
+        "A probe found water ice in a crater near the Moon's south pole. It was launched in "
+        "March. Its spectrometer detected hydrogen. The researchers estimate that the ice "
+        "makes up between 2% and 5% of the soil by weight."
+    )
+    share = (
+        "The researchers estimate that the ice makes up between 2% and 5% of the soil by weight."
+    )
+    reply = "The probe found water ice in a crater near the Moon's south pole."
+    topic = f"What did the probe find? How much? {reply}"
+    found = SentenceVerifier([_passage(1, text)], 0.6, topic, 1e-9, reply, "How much?")
+    assert found.check(share, [], "How much?") is not None
+    # Asked with words of its own, the sentence that holds them all is the better copy.
+    asked = "How much ice did the probe find near the south pole?"
+    named = SentenceVerifier([_passage(1, text)], 0.6, asked, 0.25, reply, asked)
+    assert named.check(share, [], asked) is None
