@@ -69,7 +69,9 @@ _ELLIPSIS = re.compile(
     r"when|where|how (?:long|much|many|often|far)|(?:what|which)(?:\s+\w+){0,2})\W*$"
     # "Does Putin agree?", "Did Russia accept?": a yes/no question of a subject and a verb
     # whose object is what was just said.
-    r"|^(?:does|do|did|will|would|can|could|has|have|had)\s+\S+\s+\w+\W*$",
+    r"|^(?:does|do|did|will|would|can|could|has|have|had)\s+\S+\s+\w+\W*$"
+    # "Who?", "Which one?": who or which of what was just said.
+    r"|^(?:who|whom|which(?: ones?)?)(?: exactly)?\W*$",
     re.IGNORECASE,
 )
 # Asking for more of what was just said, and nothing else (each form is a follow-up by

@@ -357,11 +357,15 @@ class AnswerPipeline:
                         # The item need not repeat the question's words ("Finally, ..." is
                         # "the fifth"): no topic check, as for a list.
                         verifier = verify("")
+                ranked: list[Passage] = [h.passage for h in retrieval.hits]
+                if whole:  # the rest of the article after them: retrieval may miss a word
+                    # said otherwise ("in the hospital": "hospitalized")
+                    ranked += [p for p in numbered if p not in ranked]
                 request = ReadRequest(
                     question,
                     shape,
                     {i + 1: p for i, p in enumerate(numbered)},
-                    [h.passage for h in retrieval.hits],
+                    ranked,
                     turn.history,
                     answer.diagnostics,
                     listed or (),

@@ -829,3 +829,32 @@ def test_a_follow_up_that_names_nothing_quotes_a_sentence_about_the_question_bef
     # The model knows no time: the sentence about what was asked before names one.
     answer = ask(model("NOT IN ARTICLE"), "When?", history)
     assert answer.source == "quote" and "September 2022" in answer.text
+
+
+def test_who_alone_follows_up_but_a_question_of_its_own_does_not() -> None:
+    assert follows_up("Who?") and follows_up("Which one?") and follows_up("Who exactly?")
+    assert not follows_up("Who is Pete Hegseth?") and not follows_up("Which countries?")
+
+
+def test_a_whole_article_is_quoted_from_sentences_retrieval_did_not_find() -> None:
+    paragraphs = [
+        "Outbreak grows",
+        "People lined up at the hospital in Seminole.",
+        "People lined up at the hospital in Lubbock.",
+        "People asked the hospital board for a clinic.",
+        "Twenty people have been hospitalized.",
+    ]
+    text = "\n\n".join(paragraphs)
+    passages = split_article(parse_article(text, "outbreak.txt", "outbreak"), chunk_size=60)
+    found = LexicalRetriever(passages)
+    pipeline = AnswerPipeline(
+        Settings(backend="extractive"),
+        found,
+        lambda: passages,
+        lambda: None,
+        lambda: found.bm25.idf,
+    )
+    question = "How many people are in the hospital?"
+    assert "hospitalized" not in " ".join(h.passage.text for h in found.retrieve(question).hits)
+    stream = AnswerStream(pipeline.run(question, []))
+    assert "".join(stream) == "Twenty people have been hospitalized [1]."
