@@ -957,6 +957,51 @@ def names_no_one(claim: str, question: str) -> bool:
     return bool(run) and stem(run[-1].lower().rstrip(".")) in set(terms(question))
 
 
+# "Who is the union's president?", "Who was Vireo's chief executive?": a role, nothing else.
+_WHO_IS_ROLE = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?:the\s+)?((?:[\w'\u2019.-]+\s*){1,5})\??\s*$", re.I
+)
+_KIN = frozenset(
+    terms(
+        "brother sister husband wife spouse son daughter father mother parent child uncle "
+        "aunt nephew niece cousin grandson granddaughter grandfather grandmother heir widow"
+    )
+)
+_CLAUSE_WORDS = frozenset(
+    "when where while that which who whom whose after before during since until because if "
+    "and or but with by for to from at on in of".split()
+)
+
+
+def role_asked(question: str) -> frozenset[str]:
+    """The terms of the role "Who is the <role>?" asks who holds, where it writes them in
+    lowercase ("Who is the union's president?": the union's president; "Who is the US
+    Secretary of Defense?" names its role); empty for any other question. The sentence
+    that names who holds it names the role too: "Thomas Weir, Northstar's chief
+    executive" is no answer.
+
+    >>> sorted(role_asked("Who is the union's president?")), role_asked("Who is Ann Lee?")
+    (['president', 'union'], frozenset())
+    >>> sorted(role_asked("Who is Vireo's chief executive?")), role_asked("Who was Emma's son?")
+    (['chief', 'executive'], frozenset())
+    >>> role_asked("Who was the leader when the Franks entered the valley?")
+    frozenset()
+    """
+    found = _WHO_IS_ROLE.match(question)
+    if found is None:
+        return frozenset()
+    said = found.group(1).split()
+    # A name ("Who is Ann Lee?") or a clause is no role; whose role it is may be named.
+    owner = [w for w in said if w[:1].isupper() and w.lower().endswith(("'s", "\u2019s"))]
+    role = [w for w in said if w not in owner]
+    if any(w.lower() in _CLAUSE_WORDS or w[:1].isupper() for w in role):
+        return frozenset()
+    asked = frozenset(content_terms(" ".join(role)))
+    # A relative is named by the other side of the tie ("Emma, sister of Duke Richard II"
+    # says who Emma's brother was).
+    return frozenset() if asked & _KIN else asked
+
+
 def full_names(texts: Iterable[str]) -> FullNames:
     """The names of two words or more in ``texts``: a claim may write a name in full
     where a sentence writes part of it ("Brightline Appliances" for "Brightline"), and a

@@ -29,6 +29,7 @@ from qa.answer.claims import (
     full_names,
     names_no_one,
     names_wanted,
+    role_asked,
     split_cited,
     wanted_kind,
 )
@@ -116,8 +117,10 @@ class SentenceVerifier:
             if asked and not content_terms(asked):
                 self.repeated = repeated
         self.explain: set[str] = set()
+        self.role: set[str] = set()
         if asked:
             self.explain = set(explained(asked, vocabulary(self.windows)))
+            self.role = set(role_asked(asked))
         # The topic terms each single sentence holds, found the first time they are asked.
         self._held: list[tuple[Window, set[str]]] | None = None
         self._names: FullNames | None = None
@@ -321,6 +324,11 @@ class SentenceVerifier:
             if singles_only and window.pair:
                 continue
             if self.explain and not covered(self.explain, window.text, window.evidence.terms):
+                continue
+            # Who holds a role is named with it, in one sentence.
+            if self.role and (
+                window.pair or covered(self.role, window.text, window.evidence.terms) != self.role
+            ):
                 continue
             in_cited = (window.passage.article_id, window.passage.start) in cited_keys
             # Cited passage first, then higher support, then earlier (single sentences

@@ -64,7 +64,8 @@ def _strip_suffix(word: str) -> str:
     if len(word) == 4 and word.endswith("ied"):  # "died", "tied", "lied": the verb's -d
         return word[:-1]
     for suffix, repl in (
-        ("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ing", ""),
+        ("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ings", ""),
+        ("ing", ""),
         ("edly", ""), ("ed", ""), ("ly", ""), ("es", "e"), ("s", ""),
     ):  # fmt: skip
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -161,6 +162,8 @@ def stem(word: str) -> str:
         ('drop', 'drop', 'call', 'plan')
         >>> stem("studied"), stem("studies"), stem("study")
         ('study', 'study', 'study')
+        >>> stem("savings"), stem("saving"), stem("earnings"), stem("things")
+        ('sav', 'sav', 'earn', 'thing')
     """
     if word.endswith("'s"):
         word = word[:-2]
@@ -238,7 +241,7 @@ def numbers(text: str, *, with_words: bool = False) -> set[str]:
 
 
 #: Version of the arrays :meth:`BM25.arrays` writes; a change makes stored indexes stale.
-BM25_FORMAT = 6
+BM25_FORMAT = 7
 
 
 class BM25:

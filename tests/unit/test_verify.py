@@ -778,3 +778,22 @@ def test_a_follow_up_that_names_nothing_is_answered_after_the_answer_it_follows(
     asked = "How much ice did the probe find near the south pole?"
     named = SentenceVerifier([_passage(1, text)], 0.6, asked, 0.25, reply, asked)
     assert named.check(share, [], asked) is None
+
+
+def test_who_holds_a_role_is_answered_by_a_sentence_that_names_the_role() -> None:
+    text = (
+        '"This strike is unnecessary," said Thomas Weir, Northstar\'s chief executive. '
+        "Karen Lutz, the union's president, disagreed."
+    )
+    question = "Who is the union's president?"
+
+    def check(text: str, question: str, claim: str) -> Supported | None:
+        verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.25, "", question)
+        return verifier.check(claim, [], question)
+
+    assert check(text, question, "Thomas Weir is the union's president.") is None
+    found = check(text, question, "Karen Lutz is the union's president.")
+    assert found is not None and found.window.text.startswith("Karen Lutz")
+    # A relative is named by the other side of the tie.
+    sister = "Emma, sister of Duke Richard II, married King Ethelred."
+    assert check(sister, "Who was Emma's brother?", "Duke Richard II.") is not None
