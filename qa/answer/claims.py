@@ -253,6 +253,27 @@ def names_wanted(question: str, text: str) -> bool:
     return kind is None or bool(_HAS[kind].search(text))
 
 
+_WHERE = re.compile(r"^\s*(?:from |to )?where\b", re.I)
+# A place by its name after a preposition ("in Gaines County", "near the Moon's south pole",
+# "in northern Syria").
+_PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|into|outside|inside|across|along|on|off|of)\s+(?:the\s+)?"
+    r"(?:[a-z]+\s+)?[A-Z]"
+)
+
+
+def names_place(question: str, text: str) -> bool:
+    """Whether ``text`` names a place by its name, where ``question`` asks "Where ...?"
+    (true for any other question): what a quote answering it most likely holds.
+
+    >>> names_place("Where is the outbreak?", "Most cases are in Gaines County.")
+    True
+    >>> names_place("Where is the outbreak?", "Officials said the outbreaks are linked.")
+    False
+    """
+    return not _WHERE.match(question) or bool(_PLACE.search(text))
+
+
 NEGATIONS = frozenset(
     "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
 )

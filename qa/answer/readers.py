@@ -28,7 +28,14 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import Runnable
 
 from qa.answer import summary
-from qa.answer.claims import asked_about, covered, explained, measure_term, names_wanted
+from qa.answer.claims import (
+    asked_about,
+    covered,
+    explained,
+    measure_term,
+    names_place,
+    names_wanted,
+)
 from qa.answer.evidence import Window, windows
 from qa.answer.guard import redact
 from qa.answer.shapes import Shape
@@ -221,8 +228,11 @@ class ExtractiveReader:
                 score = sum(weight[t] for t in found) / total
                 if core and not found & core:
                     score *= self.aside
-                # "When will the deal close?" is not answered by "... no stores would close".
-                if not names_wanted(question, window.quote):
+                # "When will the deal close?" is not answered by "... no stores would close",
+                # nor "Where is the outbreak?" likely by a sentence that names no place.
+                if not names_wanted(question, window.quote) or not names_place(
+                    question, window.quote
+                ):
                     score *= _KIND_MISSING
                 out.append((score + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])

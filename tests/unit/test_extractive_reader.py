@@ -286,3 +286,14 @@ def test_a_sentence_without_the_kind_asked_for_scores_lower() -> None:
     scored = ExtractiveReader({"deal": 1.0, "close": 1.0}).scored("When will the deal close?", deal)
     assert scored[0][1].quote.startswith("The deal is expected to close")
     assert scored[1][0] < 0.6
+
+
+def test_where_is_quoted_from_a_sentence_that_names_a_place() -> None:
+    outbreak = _passages(
+        [
+            "Officials said the two outbreaks are likely linked. Most of the outbreak is in "
+            "Gaines County, a rural area."
+        ]
+    )
+    scored = ExtractiveReader({"outbreak": 1.0}).scored("Where is the outbreak?", outbreak)
+    assert scored[0][1].quote.startswith("Most of the outbreak is in Gaines County")
