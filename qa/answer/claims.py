@@ -274,6 +274,12 @@ def names_place(question: str, text: str) -> bool:
     return not _WHERE.match(question) or bool(_PLACE.search(text))
 
 
+#: "Was anyone hurt?" asks whether someone was; a sentence that answers names who.
+INDEFINITE = frozenset(
+    content_terms("anyone anybody someone somebody everyone everybody anything something")
+)
+
+
 NEGATIONS = frozenset(
     "not no never none neither nor cannot without nobody nothing nowhere hardly".split()
 )

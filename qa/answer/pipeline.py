@@ -292,9 +292,11 @@ class AnswerPipeline:
             made: dict[str, SentenceVerifier] = {}
             # "How much?", "When?", "Why not?": a follow-up that names nothing of its own
             # asks about what the answer before said, wherever the article goes on about
-            # it: a supporting sentence shares a word with that answer or the questions.
+            # it. Where it asks for a time or a number, which the claim must name, a
+            # supporting sentence need only share a word with that answer or the questions.
             bare = bool(turn.reply) and not content_terms(question)
-            overlap = _ANY_WORD if bare else self.settings.verification.min_question_overlap
+            loose = bare and wanted_kind(question) in ("time", "duration", "quantity")
+            overlap = _ANY_WORD if loose else self.settings.verification.min_question_overlap
 
             def verify(topic: str) -> SentenceVerifier:
                 """A verifier of claims about ``searched``; ``topic`` ("" for none) is what
@@ -311,7 +313,7 @@ class AnswerPipeline:
                     )
                 return made[topic]
 
-            topic = f"{turn.search} {turn.reply}" if bare else turn.search
+            topic = f"{turn.search} {turn.reply}" if loose else turn.search
             verifier = verify(topic if on_topic else "")
             # The searched passages' single sentences, as the verifier split them.
             sentences = [w for w in verifier.windows if not w.pair]

@@ -39,7 +39,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.answer.claims import NEGATION_REACH, OPPOSITES, covered, is_negation
+from qa.answer.claims import INDEFINITE, NEGATION_REACH, OPPOSITES, covered, is_negation
 from qa.answer.evidence import Window, preceding, vocabulary
 from qa.answer.verifier import Supported
 from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
@@ -63,10 +63,6 @@ _OPPOSITE = _by_word()
 # The forms listed together on one side of an opposite: "successful" is "succeed".
 _FORMS = {w: frozenset(side.split()) for pair in OPPOSITES for side in pair for w in side.split()}
 _META = frozenset(content_terms("article story piece text author writer"))
-# "Was anyone hurt?" asks whether someone was; the sentence names who.
-_ANYONE = frozenset(
-    content_terms("anyone anybody someone somebody everyone everybody anything something")
-)
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
 #: ... and to say "Yes" to it.
@@ -241,7 +237,7 @@ class YesNoCheck:
         self.question = question
         self.said = said
         # "the article" in a question is the text itself, not its "Article 5".
-        self.terms = set(content_terms(question)) - _META - _ANYONE
+        self.terms = set(content_terms(question)) - _META - INDEFINITE
         self.opposed = {stem(w): _OPPOSITE[w] for w in words(question) if w in _OPPOSITE}
         self.asks_negated = any(map(is_negation, words(question)))
 

@@ -29,6 +29,7 @@ from langchain_core.runnables import Runnable
 
 from qa.answer import summary
 from qa.answer.claims import (
+    INDEFINITE,
     asked_about,
     covered,
     explained,
@@ -202,7 +203,8 @@ class ExtractiveReader:
 
     def scored(self, question: str, ranked: Sequence[Passage]) -> list[tuple[float, Window]]:
         """Sentences of ``ranked`` with their scores, best first."""
-        q_terms = set(content_terms(question))
+        # "Has anyone died?" is answered by a sentence about who died.
+        q_terms = set(content_terms(question)) - INDEFINITE
         if not q_terms:
             return []
         default = max(self.idf.values(), default=1.0)

@@ -297,3 +297,9 @@ def test_where_is_quoted_from_a_sentence_that_names_a_place() -> None:
     )
     scored = ExtractiveReader({"outbreak": 1.0}).scored("Where is the outbreak?", outbreak)
     assert scored[0][1].quote.startswith("Most of the outbreak is in Gaines County")
+
+
+def test_anyone_is_no_word_a_quote_must_hold() -> None:
+    died = _passages(["Officials met on Monday. One child died last week."])
+    scored = ExtractiveReader({"die": 1.0, "anyone": 2.0}).scored("Has anyone died?", died)
+    assert scored[0][1].quote == "One child died last week." and scored[0][0] > 0.75
