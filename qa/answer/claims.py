@@ -349,9 +349,13 @@ class Evidence:
     negated: frozenset[str] = frozenset()
     #: The normalised words, space-separated and padded: where joined names are looked up.
     phrase: str = ""
-    #: Initials of its lowercase words in a row (:func:`spelled_out`): "suv" for "sport
-    #: utility vehicles".
-    spelled: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def spelled(self) -> frozenset[str]:
+        """Initials of its lowercase words in a row (:func:`spelled_out`): "suv" for
+        "sport utility vehicles". Found when first asked: only a question that writes
+        an acronym asks."""
+        return spelled_out(self.text)
 
     @classmethod
     def of(cls, text: str) -> Evidence:
@@ -361,14 +365,7 @@ class Evidence:
         nums = frozenset(numbers(text, with_words=True))
         # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
         phrase = f" {' '.join(words(text.replace('%', ' percent')))} "
-        return cls(
-            text,
-            frozenset(_terms_of(text)) | nums,
-            nums,
-            negated_terms(text),
-            phrase,
-            spelled_out(text),
-        )
+        return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)
 
 
 @dataclass(frozen=True)
@@ -448,7 +445,9 @@ class Claim:
         held = evidence.terms | context.terms
         # "Why are SUVs recalled?" takes for granted what the article calls "sport utility
         # vehicles".
-        premise = self.premise - (self.acronyms & (evidence.spelled | context.spelled))
+        premise = self.premise
+        if self.acronyms:
+            premise -= self.acronyms & (evidence.spelled | context.spelled)
         missing = _missing(set(self.names), set(held)), _missing(set(premise), set(held))
         if any(missing):
             if partners is None:
@@ -1185,13 +1184,19 @@ def initialisms(text: str) -> set[str]:
     >>> "ace" in initialisms("the Army Corps of Engineers will review it")
     True
     """
-    out = set()
+    out: set[str] = set()
     for run in _NAME_RUN.finditer(text):
-        initials = "".join(w[0] for w in run.group().split() if w[0].isupper()).lower()
-        for i in range(len(initials) - 1):
-            for j in range(i + 2, min(len(initials), i + 5) + 1):
-                out.add(initials[i:j])
+        out |= _spans("".join(w[0] for w in run.group().split() if w[0].isupper()).lower())
     return out
+
+
+def _spans(initials: str) -> set[str]:
+    """The runs of two to five letters of ``initials``: the acronyms its words make."""
+    return {
+        initials[i:j]
+        for i in range(len(initials) - 1)
+        for j in range(i + 2, min(len(initials), i + 5) + 1)
+    }
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}(?=s?\b)")
@@ -1215,15 +1220,13 @@ def spelled_out(text: str) -> frozenset[str]:
     ['rs', 'rsu', 'rsuv', 'su', 'suv', 'uv']
     """
     out: set[str] = set()
-    run: list[str] = []
+    run = ""
     for word in [*re.findall(r"[\w'\u2019-]+", text), ""]:
         if word.isalpha() and word.islower() and word not in STOPWORDS:
-            run.append(word[0])
+            run += word[0]
             continue
-        for i in range(len(run) - 1):
-            for j in range(i + 2, min(len(run), i + 5) + 1):
-                out.add("".join(run[i:j]))
-        run = []
+        out |= _spans(run)
+        run = ""
     return frozenset(out)
 
 

@@ -42,13 +42,11 @@ from dataclasses import replace
 from qa.answer.claims import INDEFINITE, NEGATION_REACH, OPPOSITES, covered, is_negation
 from qa.answer.evidence import Window, preceding, vocabulary
 from qa.answer.verifier import Supported
-from qa.store.lexical import STOPWORDS, content_terms, stem, terms, words
+from qa.store.lexical import ORDINAL_WORDS, STOPWORDS, content_terms, stem, terms, words
 
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 # Places in an order: one is not another.
-_ORDINALS = frozenset(
-    "first second third fourth fifth sixth seventh eighth ninth tenth last".split()
-)
+_ORDINALS = (frozenset(ORDINAL_WORDS) - {"zeroth"}) | {"last"}
 
 
 def _by_word() -> dict[str, frozenset[str]]:

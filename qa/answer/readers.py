@@ -225,16 +225,15 @@ class ExtractiveReader:
         for rank, p in enumerate(ranked):
             for window in windows([p], pairs=False):
                 found = covered(q_terms, window.quote, forms=forms)
-                if measure in q_terms and names_wanted(question, window.quote):
+                has_kind = names_wanted(question, window.quote)
+                if measure in q_terms and has_kind:
                     found.add(measure)
                 score = sum(weight[t] for t in found) / total
                 if core and not found & core:
                     score *= self.aside
                 # "When will the deal close?" is not answered by "... no stores would close",
                 # nor "Where is the outbreak?" likely by a sentence that names no place.
-                if not names_wanted(question, window.quote) or not names_place(
-                    question, window.quote
-                ):
+                if not has_kind or not names_place(question, window.quote):
                     score *= _KIND_MISSING
                 out.append((score + 0.01 / (rank + 1), window))
         out.sort(key=lambda x: -x[0])
