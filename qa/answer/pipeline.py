@@ -47,7 +47,7 @@ from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from qa.answer import entities, enumeration, summary
+from qa.answer import entities, enumeration, reasons, summary
 from qa.answer.cache import AnswerCache, Key
 from qa.answer.claims import reports_speech, wanted_kind
 from qa.answer.compose import Composer
@@ -67,7 +67,7 @@ from qa.answer.retrieve import Retrieval
 from qa.answer.shapes import Shape, asks_mentioned, classify
 from qa.answer.summary import Embed
 from qa.answer.types import ABSTENTION, Answer, AnswerStream
-from qa.answer.verifier import SentenceVerifier, Supported
+from qa.answer.verifier import SentenceVerifier, Supported, Verifier
 from qa.ingest.split import Passage
 from qa.llm.backends import BACKENDS
 from qa.settings import Settings
@@ -317,6 +317,9 @@ class AnswerPipeline:
             verifier = verify(topic if on_topic else "")
             # The searched passages' single sentences, as the verifier split them.
             sentences = [w for w in verifier.windows if not w.pair]
+            # "Why?" after an answer: the reason given where that answer's sentences are.
+            reason = reasons.asks(question) if bare else None
+            told = verifier.repeated if reason else frozenset()
             # "Who are the people mentioned?": the names the article writes, not a
             # model's guesses at which of them are people.
             kind = _names_asked(shape, question)
@@ -383,11 +386,21 @@ class AnswerPipeline:
                 # The question as asked: a follow-up's search joins the earlier question.
                 yes_no = YesNoCheck(sentences, question) if shape is Shape.YES_NO else None
                 amend = yes_no.amend if yes_no else None
-                composer = Composer(verifier, request.numbered, question, ordered, limit, amend)
+                checks: Verifier = verifier
+                if told:  # not whatever sentence the model copies next
+                    checks = reasons.Confined(verifier, reasons.sources(sentences, told))
+                composer = Composer(checks, request.numbered, question, ordered, limit, amend)
                 # So is a summary of the whole article: both are the extractive reader's.
                 chosen = listed is not None or _general_summary(shape, turn)
                 yield from self._read(request, composer, answer, chosen)
-                if not composer.pieces and answer.diagnostics.get("reader") == "llm":
+                because = reasons.given(sentences, told, reason) if reason and told else None
+                if not composer.pieces and because is not None:
+                    text, window = because
+                    composer = Composer(verifier, request.numbered, question, ordered, limit)
+                    yield from composer.add(text, Supported(text, window, 1.0, moved=False))
+                    yield from composer.finish()
+                    answer.source = "quote"
+                elif not composer.pieces and answer.diagnostics.get("reader") == "llm":
                     # The reader said nothing the article supports: quote a sentence that
                     # plainly answers, if one does.
                     reply = lead(composer.raw) if shape is Shape.YES_NO else None

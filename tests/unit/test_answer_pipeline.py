@@ -858,3 +858,49 @@ def test_a_whole_article_is_quoted_from_sentences_retrieval_did_not_find() -> No
     assert "hospitalized" not in " ".join(h.passage.text for h in found.retrieve(question).hits)
     stream = AnswerStream(pipeline.run(question, []))
     assert "".join(stream) == "Twenty people have been hospitalized [1]."
+
+
+def test_why_alone_is_answered_by_the_reason_given_where_the_answer_before_was() -> None:
+    text = "\n\n".join(
+        [
+            "Bus drivers strike",
+            "About 900 bus drivers went on strike Monday after talks over pay broke down.",
+            "The drivers work for Metro Transit. The strike is set to last three days.",
+            "The union opposed the new schedule. \u201cIt leaves no time to rest,\u201d said Ana Ruiz.",
+            "Metro Transit expects to save $5 million, mainly from shorter routes.",
+        ]
+    )
+    passages = split_article(parse_article(text, "strike.txt", "strike"), chunk_size=400)
+    found = LexicalRetriever(passages)
+
+    def answer(reply: str, before: str, said: str, question: str = "Why?") -> Answer:
+        pipeline = AnswerPipeline(
+            Settings(backend="embedded"),
+            found,
+            lambda: passages,
+            lambda: model(reply),
+            lambda: found.bm25.idf,
+        )
+        history = [{"role": "user", "content": before}, {"role": "assistant", "content": said}]
+        stream = AnswerStream(pipeline.run(question, history))
+        "".join(stream)
+        assert stream.answer is not None
+        return stream.answer
+
+    # The model copies the sentence that comes next: the reason is the clause that gives it.
+    copied = "The drivers work for Metro Transit [2]."
+    said = "About 900 bus drivers are on strike [1]."
+    got = answer(copied, "How many drivers are on strike?", said)
+    assert got.text == "After talks over pay broke down [1]."
+    assert got.citations[0].quote.startswith("About 900 bus drivers")
+    # No reason in the sentence said: the sentence after it in its paragraph.
+    said = "The union opposed the new schedule [1]."
+    got = answer(copied, "Does the union support the new schedule?", said, "Why not?")
+    assert got.text.startswith("\u201cIt leaves no time to rest,\u201d said Ana Ruiz"), got.text
+    # The means asked by "How?", and the model's own words where they come from there.
+    said = "Metro Transit expects to save $5 million [1]."
+    got = answer(copied, "How much does Metro Transit expect to save?", said, "How?")
+    assert got.text == "Mainly from shorter routes [1]."
+    right = "It expects to save $5 million mainly from shorter routes [4]."
+    got = answer(right, "How much does Metro Transit expect to save?", said, "How?")
+    assert got.source == "reader" and "shorter routes" in got.text

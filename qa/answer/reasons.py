@@ -1,0 +1,127 @@
+"""A bare "Why?" or "How?" after an answer: the reason or the means the article gives
+for what that answer said.
+
+Given "Why?" after "4,300 nurses are on strike", a small model copies whichever
+sentence comes next in the article ("The nurses ... work at Riverside Medical
+Center ..."). News gives the reason for a statement in the statement itself
+("... went on strike Tuesday morning after months of talks over pay and staffing
+broke down") or in the sentence after it in its paragraph ("... said it opposed the
+deal." then "'Every merger like this ends with closed stores and fewer jobs,' said
+..."). So such a follow-up is answered from those sentences only: the reader's claims
+where they come from there, else the clause that gives the reason or the sentence
+after.
+
+Example:
+    >>> asks("Why not?"), asks("How?"), asks("How come?"), asks("How many?")
+    ('why', 'how', 'why', None)
+    >>> clause("The nurses went on strike after talks over pay broke down, the union said.", "why")
+    'After talks over pay broke down'
+    >>> clause("It expects to save $150 million, mainly from shared warehouses.", "how")
+    'Mainly from shared warehouses'
+    >>> clause("It hired 1,500 nurses through a staffing agency.", "why") is None
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+from qa.answer.evidence import Window, following
+from qa.answer.verifier import Supported, Verifier
+from qa.ingest.split import Passage
+
+Spot = tuple[str, int]  # (article id, start) of a single sentence
+
+_BARE = re.compile(
+    r"^\W*(?:(?P<why>why(?:\s+not)?|how\s+(?:so|come)|for\s+what\s+reason)"
+    r"|(?P<how>how|in\s+what\s+way|by\s+what\s+means))\W*$",
+    re.IGNORECASE,
+)
+# Where a sentence starts to give the reason for what it says, or the means.
+_OPENS = {
+    "why": re.compile(
+        r"\b(?:because|after|due\s+to|owing\s+to|as\s+a\s+result\s+of|amid|in\s+order\s+to"
+        r"|so\s+that|in\s+protest\s+(?:of|at|against))\s",
+        re.IGNORECASE,
+    ),
+    "how": re.compile(
+        r"\b(?:(?:mainly|mostly|largely|partly|chiefly|primarily)\s+(?:from|through|by)"
+        r"|by\s+(?=\w+ing\b)|through|via|using)\s",
+        re.IGNORECASE,
+    ),
+}
+# Where the clause ends: a comma, a semicolon, a dash or the sentence's end.
+_CLOSES = re.compile(r",\s|;|\s[\u2014\u2013-]\s|[.!?](?:\W*$)")
+_SHORTEST = 3  # words: "after talks broke down", not "after Tuesday"
+
+
+def asks(question: str) -> str | None:
+    """``"why"`` or ``"how"`` where ``question`` is that word alone (or "Why not?",
+    "How come?"), else ``None``."""
+    found = _BARE.match(question.strip())
+    if found is None:
+        return None
+    return "why" if found.group("why") else "how"
+
+
+def clause(sentence: str, kind: str) -> str | None:
+    """The clause of ``sentence`` that gives the reason (``kind`` "why") or the means
+    ("how") for what it says, capitalised; ``None`` where it gives none."""
+    opens = _OPENS[kind].search(sentence)
+    if opens is None:
+        return None
+    rest = sentence[opens.start() :]
+    closes = _CLOSES.search(rest)
+    part = (rest[: closes.start()] if closes else rest).strip()
+    if len(part.split()) < _SHORTEST:
+        return None
+    return part[0].upper() + part[1:]
+
+
+def sources(sentences: Sequence[Window], said: Collection[Spot]) -> list[Window]:
+    """The sentences an answer's reason may come from: those ``said`` (the answer
+    before repeats them) and the one after each in its paragraph."""
+    out: list[Window] = []
+    for window in sentences:
+        if (window.passage.article_id, window.start) not in said:
+            continue
+        out.append(window)
+        after = following(sentences, window)
+        if after is not None and after.passage.paragraph == window.passage.paragraph:
+            out.append(after)
+    return out
+
+
+def given(
+    sentences: Sequence[Window], said: Collection[Spot], kind: str
+) -> tuple[str, Window] | None:
+    """The reason (or means) the article gives for the sentences ``said``: a clause of
+    one of them, else the sentence after the first in its paragraph; ``None`` if neither."""
+    told = [w for w in sentences if (w.passage.article_id, w.start) in said]
+    for window in told:
+        part = clause(window.text, kind)
+        if part is not None:
+            return part, window
+    for window in told:
+        after = following(sentences, window)
+        if after is not None and after.passage.paragraph == window.passage.paragraph:
+            return after.text, after
+    return None
+
+
+class Confined:
+    """A :class:`~qa.answer.verifier.Verifier` that keeps only the claims ``inner``
+    finds supported by one of ``windows`` (the reason's :func:`sources`)."""
+
+    def __init__(self, inner: Verifier, windows: Sequence[Window]) -> None:
+        self.inner = inner
+        self.spots = {(w.passage.article_id, w.start) for w in windows}
+
+    def check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
+        """See :class:`~qa.answer.verifier.Verifier`."""
+        found = self.inner.check(claim, cited, question)
+        if found is None or found.window.pair:
+            return None
+        window = found.window
+        return found if (window.passage.article_id, window.start) in self.spots else None
