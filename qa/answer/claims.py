@@ -335,7 +335,12 @@ def without_dateline(text: str) -> str:
 
     >>> without_dateline("SANTIAGO, Chile (AP) \u2014 A quake struck.")
     'A quake struck.'
+    >>> without_dateline("No: EASTBRIDGE \u2014 The council voted 7-4.")
+    'No: The council voted 7-4.'
     """
+    lead, colon, rest = text.partition(": ")
+    if colon and len(lead.split()) <= 2 and _DATELINE.match(rest):  # "No: <dateline> ..."
+        return f"{lead}: {_DATELINE.sub('', rest, count=1)}"
     return _DATELINE.sub("", text, count=1)
 
 
@@ -515,6 +520,8 @@ OPPOSITES = [
     ("good", "bad"),
     ("free", "cost costs fee fees"),
     ("uphold upholds upheld", "block blocks blocked overturn overturns overturned"),
+    # "Close" alone is also "near" and what a deal does: only "closed" is shut.
+    ("open reopen reopened reopens", "closed shut shuttered"),
 ]
 
 

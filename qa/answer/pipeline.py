@@ -393,7 +393,9 @@ class AnswerPipeline:
                 # So is a summary of the whole article: both are the extractive reader's.
                 chosen = listed is not None or _general_summary(shape, turn)
                 yield from self._read(request, composer, answer, chosen)
-                because = reasons.given(sentences, told, reason) if reason and told else None
+                because = (
+                    reasons.given(sentences, told, reason, turn.reply) if reason and told else None
+                )
                 if not composer.pieces and because is not None:
                     text, window = because
                     composer = Composer(verifier, request.numbered, question, ordered, limit)

@@ -60,6 +60,9 @@ def _by_word() -> dict[str, frozenset[str]]:
 _OPPOSITE = _by_word()
 # The forms listed together on one side of an opposite: "successful" is "succeed".
 _FORMS = {w: frozenset(side.split()) for pair in OPPOSITES for side in pair for w in side.split()}
+_UNANIMOUS = frozenset(content_terms("unanimous unanimously"))
+# A tally with votes on both sides: "7-4", "9 to 2" (not a year's "2019-20").
+_SPLIT_VOTE = re.compile(r"\b\d{1,3}\s*(?:-|\u2013|to)\s*[1-9]\d{0,2}\b(?![-\u2013])")
 _META = frozenset(content_terms("article story piece text author writer"))
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
@@ -81,11 +84,18 @@ def _negated_form(word: str, terms: set[str]) -> bool:
 
 def negates(sentence: str, question: str) -> bool:
     """Whether ``sentence`` negates one of ``question``'s content terms, or says the
-    opposite of one of its words."""
+    opposite of one of its words.
+
+    >>> negates("The council voted 7-4 to approve it.", "Was the vote unanimous?")
+    True
+    """
     terms = set(content_terms(question))
     tokens = words(sentence)
     opposite = frozenset().union(*(_OPPOSITE.get(w, frozenset()) for w in words(question)))
     if opposite & set(tokens):
+        return True
+    # "Was the vote unanimous?" - "The council voted 7-4 ...": some voted against.
+    if _UNANIMOUS & set(content_terms(question)) and _SPLIT_VOTE.search(sentence):
         return True
     # "Is this the first recall?" - "It is the second recall ...".
     ordinal = _ORDINALS & set(words(question))
@@ -255,9 +265,11 @@ class YesNoCheck:
         for window in self.sentences:
             # A term's opposite says as much about it ("Did revenue fall?": "revenue rose").
             tokens = set(words(window.text)) if self.opposed else set()
-            found = (self.terms & window.evidence.terms) | {
-                t for t, opposite in self.opposed.items() if opposite & tokens
-            }
+            found = (
+                (self.terms & window.evidence.terms)
+                | {t for t, opposite in self.opposed.items() if opposite & tokens}
+                | self._split(window.text)
+            )
             # ... and so does a word that says the same ("Did anyone die?": "No deaths"),
             # though the question's own words come first.
             alike = covered(self.terms, window.text, window.evidence.terms, ()) | found
@@ -270,6 +282,11 @@ class YesNoCheck:
                 best, key = window, share
         return best
 
+    def _split(self, sentence: str) -> set[str]:
+        """ "Unanimous" of the question where ``sentence`` gives a split vote: it says as
+        much about it as the word would."""
+        return set(self.terms & _UNANIMOUS) if _SPLIT_VOTE.search(sentence) else set()
+
     def contradiction(self, alone: bool = False) -> Supported | None:
         """The sentence most about the question (:meth:`best`) when it negates it.
 
@@ -279,7 +296,8 @@ class YesNoCheck:
         """
         if alone:
             said = vocabulary(self.sentences)
-            if not self.terms <= covered(self.terms, "", said, ()) | set(self.opposed):
+            split = set().union(*(self._split(w.text) for w in self.sentences))
+            if not self.terms <= covered(self.terms, "", said, ()) | set(self.opposed) | split:
                 return None
         best = self.best()
         if best is None or self.asks_negated or not negates(best.text, self.question):

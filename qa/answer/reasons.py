@@ -30,6 +30,7 @@ from collections.abc import Collection, Sequence
 from qa.answer.evidence import Window, following
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import Passage
+from qa.store.lexical import content_terms, terms
 
 Spot = tuple[str, int]  # (article id, start) of a single sentence
 
@@ -54,6 +55,14 @@ _OPENS = {
 # Where the clause ends: a comma, a semicolon, a dash or the sentence's end.
 _CLOSES = re.compile(r",\s|;|\s[\u2014\u2013-]\s|[.!?](?:\W*$)")
 _SHORTEST = 3  # words: "after talks broke down", not "after Tuesday"
+_SUBSTANCE = 2  # content terms
+# Any word that may begin a reason or a condition.
+_MAY_EXPLAIN = re.compile(
+    r"\b(?:because|after|due|owing|result|amid|order|so|since|as|if|unless|citing|over|for"
+    r"|to|by|from|with|given|when|while|but|although|though|through|via|using)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"\u201c\u201d]")
 
 
 def asks(question: str) -> str | None:
@@ -65,16 +74,31 @@ def asks(question: str) -> str | None:
     return "why" if found.group("why") else "how"
 
 
-def clause(sentence: str, kind: str) -> str | None:
+def clause(sentence: str, kind: str, about: str = "") -> str | None:
     """The clause of ``sentence`` that gives the reason (``kind`` "why") or the means
-    ("how") for what it says, capitalised; ``None`` where it gives none."""
-    opens = _OPENS[kind].search(sentence)
+    ("how") for what it says, capitalised; ``None`` where it gives none.
+
+    With ``about`` (what the answer before said), only a clause after the first word
+    of it that ``sentence`` holds: one before explains something else.
+
+    >>> text = "They met because of the war, while Kyiv would struggle after aid is cut."
+    >>> clause(text, "why", "Kyiv would struggle")
+    'After aid is cut'
+    """
+    said = set(content_terms(about))
+    start = next(
+        (m.start() for m in re.finditer(r"[\w$%,.']+", sentence) if set(terms(m.group())) & said),
+        0,
+    )
+    opens = _OPENS[kind].search(sentence, start)
     if opens is None:
         return None
     rest = sentence[opens.start() :]
     closes = _CLOSES.search(rest)
     part = (rest[: closes.start()] if closes else rest).strip()
-    if len(part.split()) < _SHORTEST:
+    # Two words of substance after the opening one: not "because of how advantageous
+    # the" where a comma of a garbled sentence cut it.
+    if len(part.split()) < _SHORTEST or len(content_terms(part)) < _SUBSTANCE:
         return None
     return part[0].upper() + part[1:]
 
@@ -94,18 +118,23 @@ def sources(sentences: Sequence[Window], said: Collection[Spot]) -> list[Window]
 
 
 def given(
-    sentences: Sequence[Window], said: Collection[Spot], kind: str
+    sentences: Sequence[Window], said: Collection[Spot], kind: str, about: str = ""
 ) -> tuple[str, Window] | None:
-    """The reason (or means) the article gives for the sentences ``said``: a clause of
-    one of them, else the sentence after the first in its paragraph; ``None`` if neither."""
+    """The reason (or means) the article gives for the sentences ``said`` (which say
+    ``about``, the answer before): a clause of one of them (:func:`clause`), else the
+    sentence after the first in its paragraph; ``None`` if neither."""
     told = [w for w in sentences if (w.passage.article_id, w.start) in said]
     for window in told:
-        part = clause(window.text, kind)
+        part = clause(window.text, kind, about)
         if part is not None:
             return part, window
     for window in told:
         after = following(sentences, window)
-        if after is not None and after.passage.paragraph == window.passage.paragraph:
+        if after is None or after.passage.paragraph != window.passage.paragraph:
+            continue
+        # Someone's words on it, or a sentence that may give a reason: not "Breaking this
+        # deadlock will still be very challenging."
+        if _QUOTED.search(after.text) or _MAY_EXPLAIN.search(after.text):
             return after.text, after
     return None
 
