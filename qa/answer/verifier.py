@@ -27,6 +27,7 @@ from qa.answer.claims import (
     covered,
     explained,
     full_names,
+    names,
     names_no_one,
     names_wanted,
     role_asked,
@@ -106,6 +107,10 @@ class SentenceVerifier:
         self.windows = windows(passages)
         self.threshold = threshold
         self.topic = frozenset(content_terms(topic))
+        # The topic's terms that are words of its names.
+        self._named = frozenset(
+            t for name in names(topic) for t in content_terms(name) if t in self.topic
+        )
         self.min_overlap = min_overlap if self.topic else 0.0
         self.near: frozenset[tuple[str, int]] = frozenset()
         #: The sentences the answer followed up says, where the follow-up names nothing
@@ -241,6 +246,10 @@ class SentenceVerifier:
         if self._follows(copied[0], most):
             return False
         if len(self.topic) >= 3 and most == len(self.topic) > len(held):
+            return True
+        # Of a name and a thing ("What did Northstar say about ratios?"), a sentence that
+        # holds only the name is about something else where another holds both.
+        if len(self.topic) == 2 == most and held and held <= self._named < self.topic:
             return True
         if 2 * len(held) >= len(self.topic):
             return False

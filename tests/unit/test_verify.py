@@ -797,3 +797,36 @@ def test_who_holds_a_role_is_answered_by_a_sentence_that_names_the_role() -> Non
     # A relative is named by the other side of the tie.
     sister = "Emma, sister of Duke Richard II, married King Ethelred."
     assert check(sister, "Who was Emma's brother?", "Duke Richard II.") is not None
+
+
+def test_closed_says_no_to_open_and_a_split_vote_to_unanimous() -> None:
+    text = (
+        "Schools across the province will remain closed until Wednesday. "
+        "The council voted 7-4 to approve the plan. The plan costs $3 million."
+    )
+    sentences = windows([_passage(1, text)], pairs=False)
+    against = YesNoCheck(sentences, "Are schools open again?").contradiction(alone=True)
+    assert against is not None and against.window.text.startswith("Schools")
+    against = YesNoCheck(sentences, "Was the vote unanimous?").contradiction(alone=True)
+    assert against is not None and "7-4" in against.window.text
+    # A span of years is no vote.
+    sentences = windows([_passage(1, "The council met in 2019-20. It voted on the plan.")], False)
+    assert YesNoCheck(sentences, "Was the vote unanimous?").contradiction(alone=True) is None
+
+
+def test_a_copy_that_holds_only_the_name_asked_about_is_the_wrong_sentence() -> None:
+    text = (
+        "Northstar said it had hired 1,500 replacement nurses. "
+        "The union wants raises. Northstar says fixed ratios would force it to close beds."
+    )
+    copied = "Northstar said it had hired 1,500 replacement nurses."
+    question = "What did Northstar say about ratios?"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, question, 0.5)
+    assert verifier.check(copied, [], question) is None
+    right = "Northstar says fixed ratios would force it to close beds."
+    assert verifier.check(right, [], question) is not None
+    # Two names: the sentence with one of them is about the question.
+    text = "Kate O'Brien directs immunization at the WHO. O'Brien said it was a turning point."
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, "Who is Kate O'Brien?", 0.5)
+    said = "O'Brien said it was a turning point."
+    assert verifier.check(said, [], "Who is Kate O'Brien?") is not None
