@@ -510,7 +510,7 @@ OPPOSITES = [
         "reject rejects rejected refuse refuses refused unacceptable disagree disagrees disagreed",
     ),
     ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
-    ("support supports supported", "oppose opposes opposed"),
+    ("support supports supported backed backing backers", "oppose opposes opposed"),
     (
         "increase increases increased rise rises rose risen grow grows grew raise raises raised",
         "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank cut cuts "

@@ -319,7 +319,7 @@ class AnswerPipeline:
             sentences = [w for w in verifier.windows if not w.pair]
             # "Why?" after an answer: the reason given where that answer's sentences are.
             reason = reasons.asks(question) if bare else None
-            told = verifier.repeated if reason else frozenset()
+            told = verifier.repeated if bare else frozenset()
             # "Who are the people mentioned?": the names the article writes, not a
             # model's guesses at which of them are people.
             kind = _names_asked(shape, question)
@@ -387,7 +387,7 @@ class AnswerPipeline:
                 yes_no = YesNoCheck(sentences, question) if shape is Shape.YES_NO else None
                 amend = yes_no.amend if yes_no else None
                 checks: Verifier = verifier
-                if told:  # not whatever sentence the model copies next
+                if reason and told:  # not whatever sentence the model copies next
                     checks = reasons.Confined(verifier, reasons.sources(sentences, told))
                 composer = Composer(checks, request.numbered, question, ordered, limit, amend)
                 # So is a summary of the whole article: both are the extractive reader's.
@@ -416,6 +416,15 @@ class AnswerPipeline:
                     if bare:  # "When?" after "Who launched the probe?": when it was launched
                         quoted = replace(request, question=f"{question} {turn.search}")
                     yield from self._quote(quoted, composer, answer, whole, reply == "yes")
+                    named = reasons.who(sentences, told, question, turn.search) if bare else None
+                    if named is not None and not composer.pieces:
+                        # "Who?" after "Why are environmental groups worried?": the one the
+                        # answer's sentence names ("The Eastbridge Bay Alliance argued ...").
+                        yield from composer.add(
+                            named.text, Supported(named.text, named, 1.0, False)
+                        )
+                        yield from composer.finish()
+                        answer.source = "quote"
                     if yes_no is not None and not composer.pieces:
                         # No sentence plainly answers, but the one most about the question
                         # says the opposite ("Did revenue fall?": "Company revenue rose").

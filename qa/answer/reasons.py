@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from qa.answer.claims import names
 from qa.answer.evidence import Window, following
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import Passage
@@ -136,6 +137,23 @@ def given(
         # deadlock will still be very challenging."
         if _QUOTED.search(after.text) or _MAY_EXPLAIN.search(after.text):
             return after.text, after
+    return None
+
+
+_WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
+
+
+def who(
+    sentences: Sequence[Window], said: Collection[Spot], question: str, asked: str
+) -> Window | None:
+    """For ``question`` a bare "Who?", the first of the sentences ``said`` that names
+    someone the questions so far (``asked``) do not; else ``None``."""
+    if not _WHO.match(question):
+        return None
+    known = names(asked)
+    for window in sentences:
+        if (window.passage.article_id, window.start) in said and names(window.text) - known:
+            return window
     return None
 
 

@@ -117,9 +117,11 @@ class SentenceVerifier:
         #: of its own ("How much?"): its answer is no wrong copy for holding fewer of the
         #: topic's words than those.
         self.repeated: frozenset[tuple[str, int]] = frozenset()
+        #: A follow-up that names nothing of its own ("Who?"): its claims must.
+        self._bare = bool(asked and reply and self.topic) and not content_terms(asked)
         if reply and self.min_overlap:
             self.near, repeated = self._near(reply)
-            if asked and not content_terms(asked):
+            if self._bare:
                 self.repeated = repeated
         self.explain: set[str] = set()
         self.role: set[str] = set()
@@ -194,6 +196,10 @@ class SentenceVerifier:
         shorter sentence is the claim, ``restated`` set.
         """
         if names_no_one(claim, question):
+            return None
+        # "Who?" after "Why are environmental groups worried?": "Environmental groups"
+        # says only what was asked.
+        if self._bare and set(content_terms(claim)) <= self.topic:
             return None
         found = self._check(claim, cited, question)
         if found is not None:

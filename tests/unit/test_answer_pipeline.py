@@ -860,7 +860,7 @@ def test_a_whole_article_is_quoted_from_sentences_retrieval_did_not_find() -> No
     assert "".join(stream) == "Twenty people have been hospitalized [1]."
 
 
-def test_why_alone_is_answered_by_the_reason_given_where_the_answer_before_was() -> None:
+def test_why_or_who_alone_is_answered_where_the_answer_before_was() -> None:
     text = "\n\n".join(
         [
             "Bus drivers strike",
@@ -868,6 +868,7 @@ def test_why_alone_is_answered_by_the_reason_given_where_the_answer_before_was()
             "The drivers work for Metro Transit. The strike is set to last three days.",
             "The union opposed the new schedule. \u201cIt leaves no time to rest,\u201d said Ana Ruiz.",
             "Metro Transit expects to save $5 million, mainly from shorter routes.",
+            "Riders also objected. The Metro Riders Union argued that fares would rise.",
         ]
     )
     passages = split_article(parse_article(text, "strike.txt", "strike"), chunk_size=400)
@@ -904,3 +905,8 @@ def test_why_alone_is_answered_by_the_reason_given_where_the_answer_before_was()
     right = "It expects to save $5 million mainly from shorter routes [4]."
     got = answer(right, "How much does Metro Transit expect to save?", said, "How?")
     assert got.source == "reader" and "shorter routes" in got.text
+    # "Who?": the model's "Riders" says only what was asked; the one the answer's
+    # sentence names is.
+    said = "The Metro Riders Union argued that fares would rise [5]."
+    got = answer("Riders.", "Why are riders worried?", said, "Who?")
+    assert got.text == "The Metro Riders Union argued that fares would rise [1].", got.text

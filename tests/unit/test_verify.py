@@ -830,3 +830,7 @@ def test_a_copy_that_holds_only_the_name_asked_about_is_the_wrong_sentence() -> 
     verifier = SentenceVerifier([_passage(1, text)], 0.6, "Who is Kate O'Brien?", 0.5)
     said = "O'Brien said it was a turning point."
     assert verifier.check(said, [], "Who is Kate O'Brien?") is not None
+
+
+def test_backing_something_is_supporting_it() -> None:
+    assert covered({"support"}, "The mayor, who has backed the project, called it vital.")
