@@ -12,8 +12,8 @@ where they come from there, else the clause that gives the reason or the sentenc
 after.
 
 Example:
-    >>> asks("Why not?"), asks("How?"), asks("How come?"), asks("How many?")
-    ('why', 'how', 'why', None)
+    >>> asks("Why not?"), asks("How?"), asks("How come?"), asks("How many?"), asks("Why so much?")
+    ('why', 'how', 'why', None, 'why')
     >>> clause("The nurses went on strike after talks over pay broke down, the union said.", "why")
     'After talks over pay broke down'
     >>> clause("It expects to save $150 million, mainly from shared warehouses.", "how")
@@ -36,7 +36,7 @@ from qa.store.lexical import content_terms, terms
 Spot = tuple[str, int]  # (article id, start) of a single sentence
 
 _BARE = re.compile(
-    r"^\W*(?:(?P<why>why(?:\s+not)?|how\s+(?:so|come)|for\s+what\s+reason)"
+    r"^\W*(?:(?P<why>why(?:\s+not|\s+so\s+\w+)?|how\s+(?:so|come)|for\s+what\s+reason)"
     r"|(?P<how>how|in\s+what\s+way|by\s+what\s+means))\W*$",
     re.IGNORECASE,
 )

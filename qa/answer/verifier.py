@@ -192,8 +192,9 @@ class SentenceVerifier:
         sentence: its :attr:`Supported.claim` is the sentence, ``restated`` set.
         A claim that fails as a whole may hold up without its first subordinate
         clause, where a small model adds details of its own ("Harold II died at the
-        Battle of Hastings, which took place on 14 September 1066."): then that
-        shorter sentence is the claim, ``restated`` set.
+        Battle of Hastings, which took place on 14 September 1066."), or without the
+        year it gave a date ("April 14, 2021"): then that shorter sentence is the
+        claim, ``restated`` set.
         """
         if names_no_one(claim, question):
             return None
@@ -211,13 +212,11 @@ class SentenceVerifier:
             if given:
                 return None if self._value_elsewhere(claim, found.window, question) else found
             return None if self._copied_wrong(claim, found.window) else found
-        short = main_clause(claim)
-        if short == claim:
-            return None
-        found = self._check(short, cited, question)
-        if found is None or found.restated:
-            return found
-        return replace(found, claim=short, restated=True)
+        for short in dict.fromkeys((main_clause(claim), without_year(claim))):
+            found = None if short == claim else self._check(short, cited, question)
+            if found is not None:
+                return found if found.restated else replace(found, claim=short, restated=True)
+        return None
 
     def _copied_wrong(self, claim: str, window: Window) -> bool:
         """Whether ``claim`` copies a sentence of ``window`` (most of its terms) though
@@ -361,6 +360,22 @@ _CLAUSE = re.compile(
     r",\s+(?:which|who|whom|whose|when|where|while|as|after|before|because|since|although|"
     r"though|including|especially|and|but)\b|;|\s+\("
 )
+
+
+# A year after a month and day: a small model adds one the article does not give.
+_DATED = re.compile(
+    r"\b((?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\s+\d{1,2})(?:st|nd|rd|th)?,?\s+\d{4}\b"
+)
+
+
+def without_year(sentence: str) -> str:
+    """``sentence`` without the year of a date ("April 14, 2021": "April 14").
+
+    >>> without_year("Shipping begins April 14, 2021.")
+    'Shipping begins April 14.'
+    """
+    return _DATED.sub(r"\1", sentence)
 
 
 def main_clause(sentence: str) -> str:

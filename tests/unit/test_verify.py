@@ -834,3 +834,10 @@ def test_a_copy_that_holds_only_the_name_asked_about_is_the_wrong_sentence() -> 
 
 def test_backing_something_is_supporting_it() -> None:
     assert covered({"support"}, "The mayor, who has backed the project, called it vital.")
+
+
+def test_a_year_the_model_added_to_a_date_is_dropped() -> None:
+    text = "The company said it would begin shipping the drug on April 14."
+    question = "When will the drug be available?"
+    found = SentenceVerifier([_passage(1, text)], 0.6).check("April 14, 2021", [], question)
+    assert found is not None and found.claim == "April 14" and found.restated
