@@ -44,7 +44,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 class RecordedModel(BaseChatModel):
     """Answers each question with the raw output recorded for it (by question text; a
     question asked of several articles, "Who wrote the article?", gets the output whose
-    names, then words, the prompt holds most of)."""
+    names, then words, the prompt holds the largest share of)."""
 
     outputs: dict[str, list[str]]
 
@@ -60,13 +60,11 @@ class RecordedModel(BaseChatModel):
             return ""
         prompt = " ".join(str(m.content) for m in messages)
         said = set(re.findall(r"\w+", prompt))
-        # Names first (the prompt's rules hold common words too).
+        # Names first (the prompt's rules hold common words too), as a share of the
+        # output's: a longer output holds more of a prompt's words by count alone.
         return max(
             self.outputs[max(found, key=len)],
-            key=lambda raw: (
-                sum(w in said for w in re.findall(r"\b[A-Z]\w+", raw)),
-                sum(w in said for w in re.findall(r"\w+", raw)),
-            ),
+            key=lambda raw: (_share(r"\b[A-Z]\w+", raw, said), _share(r"\w+", raw, said)),
         )
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -78,6 +76,12 @@ class RecordedModel(BaseChatModel):
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:  # fmt: skip
         for word in self._reply(messages).split(" "):
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+
+
+def _share(pattern: str, raw: str, said: set[str]) -> float:
+    """The share of ``raw``'s words matching ``pattern`` that ``said`` holds (1 for none)."""
+    found = re.findall(pattern, raw)
+    return sum(w in said for w in found) / len(found) if found else 1.0
 
 
 def _plain(text: str) -> str:

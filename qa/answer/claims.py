@@ -1006,6 +1006,37 @@ _CLAUSE_WORDS = frozenset(
 )
 
 
+# A rate: "a year", "per hour", "each month", "annually".
+_RATE = re.compile(
+    r"\b(?:(?:a|an|per|each|every)\s+(?:year|month|week|day|hour|night|season|quarter)"
+    r"|annual(?:ly)?|yearly|monthly|weekly|daily|hourly|an?\s+hour)\b",
+    re.IGNORECASE,
+)
+
+
+def rate_asked(question: str) -> bool:
+    """Whether ``question`` asks how much of something per unit of time; the sentence
+    that answers it gives a rate too ("How much will Corvane pay each year?" is not
+    answered by "$82 million from Corvane ... under a 30-year lease").
+
+    >>> rate_asked("How much will Corvane pay each year?"), rate_asked("How much will it cost?")
+    (True, False)
+    >>> says_rate("The list price is $24,500 a year."), says_rate("It costs $82 million.")
+    (True, False)
+    """
+    return bool(_HOW_MUCH.match(question)) and says_rate(question)
+
+
+def says_rate(text: str) -> bool:
+    """Whether ``text`` gives an amount per unit of time (see :func:`rate_asked`)."""
+    return bool(_RATE.search(text))
+
+
+_HOW_MUCH = re.compile(
+    r"^\W*(?:how\s+(?:much|many)|what\b.*\b(?:salary|wage|rate|fee|price))\b", re.I
+)
+
+
 def role_asked(question: str) -> frozenset[str]:
     """The terms of the role "Who is the <role>?" asks who holds, where it writes them in
     lowercase ("Who is the union's president?": the union's president; "Who is the US

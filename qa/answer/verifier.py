@@ -30,7 +30,9 @@ from qa.answer.claims import (
     names,
     names_no_one,
     names_wanted,
+    rate_asked,
     role_asked,
+    says_rate,
     split_cited,
     wanted_kind,
 )
@@ -125,9 +127,11 @@ class SentenceVerifier:
                 self.repeated = repeated
         self.explain: set[str] = set()
         self.role: set[str] = set()
+        self.rate = False
         if asked:
             self.explain = set(explained(asked, vocabulary(self.windows)))
             self.role = set(role_asked(asked))
+            self.rate = rate_asked(asked)
         # The topic terms each single sentence holds, found the first time they are asked.
         self._held: list[tuple[Window, set[str]]] | None = None
         self._names: FullNames | None = None
@@ -338,6 +342,9 @@ class SentenceVerifier:
             if singles_only and window.pair:
                 continue
             if self.explain and not covered(self.explain, window.text, window.evidence.terms):
+                continue
+            # "How much ... each year?" is answered by an amount a year.
+            if self.rate and not says_rate(window.text):
                 continue
             # Who holds a role is named with it, in one sentence.
             if self.role and (
