@@ -119,6 +119,13 @@ _PLANNED = frozenset(
 )
 # "before construction begins", "until voters approve": not yet, when the verb is present.
 _NOT_YET = frozenset("before until".split())
+# What is still to come: "still needs", "has yet to", "pending".
+_STILL = re.compile(
+    r"\b(?:still\s+(?:needs?|requires?|awaits?|lacks?|waiting\s+for)|(?:has|have|is|are)"
+    r"\s+yet\s+to|not\s+yet|awaiting|pending)\b",
+    re.IGNORECASE,
+)
+_STILL_REACH = 40  # characters after it where what is awaited is named
 # Questions about what has happened ("Did voters approve the bond?").
 _PAST = frozenset("did was were has have had".split())
 
@@ -135,11 +142,17 @@ def pending(sentence: str, question: str) -> bool:
     True
     >>> pending("he died before the war began", "Did the war begin?")
     False
+    >>> pending("The project still needs a dredging permit.", "Has the permit been approved?")
+    True
     """
     asked = words(question)
     if not asked or asked[0] not in _PAST:
         return False
     terms = set(content_terms(question))
+    # "still needs a dredging permit", "pending approval from regulators": not yet.
+    for still in _STILL.finditer(sentence):
+        if set(content_terms(sentence[still.end() :][:_STILL_REACH])) & terms:
+            return True
     tokens = words(sentence)
     for i, word in enumerate(tokens):
         if stem(word) not in terms or i == 0:
