@@ -359,8 +359,19 @@ class YesNoCheck:
         # "Did revenue fall?" - "Yes" from "Sick days fell by two-thirds": a sentence that
         # lacks what the question is about (also in the sentence before it, where "this"
         # may be named) says nothing of it. Its words may say the same ("injuries": "hurt").
-        said_there = window.evidence.terms | (before.evidence.terms if before else frozenset())
-        text_there = f"{before.text} {window.text}" if before else window.text
+        # ... or earlier in its paragraph ("The four most common side effects in the trial
+        # were ... Most cases caused no symptoms, but two patients ... died ...").
+        lead_in = [
+            w
+            for w in self.sentences
+            if w.passage.article_id == window.passage.article_id
+            and w.passage.paragraph == window.passage.paragraph
+            and w.end <= window.start
+        ]
+        if before is not None and before not in lead_in:
+            lead_in.append(before)
+        said_there = window.evidence.terms.union(*(w.evidence.terms for w in lead_in))
+        text_there = " ".join(w.text for w in [*lead_in, window])
         if len(covered(self.terms, text_there, said_there)) < YES_COVERAGE * len(self.terms):
             return None
         if said is None:

@@ -841,3 +841,15 @@ def test_a_year_the_model_added_to_a_date_is_dropped() -> None:
     question = "When will the drug be available?"
     found = SentenceVerifier([_passage(1, text)], 0.6).check("April 14, 2021", [], question)
     assert found is not None and found.claim == "April 14" and found.restated
+
+
+def test_a_yes_stands_on_a_sentence_whose_paragraph_names_what_was_asked_about() -> None:
+    text = (
+        "The most common side effects in the trial were headaches and nausea. Swelling "
+        "appeared in 14 percent of patients. Two patients taking the drug died after bleeding."
+    )
+    sentences = windows([_passage(1, text)], pairs=False)
+    died = sentences[-1]
+    check = YesNoCheck(sentences, "Did anyone die in the trial?", "yes")
+    amended = check.amend(died.text, Supported(died.text, died, 1.0, moved=False))
+    assert amended is not None and amended[0].startswith("Yes: Two patients"), amended
