@@ -248,9 +248,25 @@ def measure_term(question: str) -> str | None:
 
 def names_wanted(question: str, text: str) -> bool:
     """Whether ``text`` names what ``question`` asks for (see :func:`wanted_kind`);
-    true when it asks for none of them."""
+    true when it asks for none of them. "How old ...?" asks for an age, not any number.
+
+    >>> ask = "How old were the teenagers who sued?"
+    >>> names_wanted(ask, "The suit was filed by two teenagers."), names_wanted(ask, "Jo, 16, sued.")
+    (False, True)
+    """
     kind = wanted_kind(question)
+    if _HOW_OLD.match(question):  # a bare number is an age given
+        return bool(_AGE.search(text) or re.fullmatch(r"\W*\d{1,3}\W*", text))
     return kind is None or bool(_HAS[kind].search(text))
+
+
+_HOW_OLD = re.compile(r"^\W*how\s+old\b", re.IGNORECASE)
+# An age: "67-year-old", "81 years old", "aged 55", "Tom Reyes, 67,", "at 81", "died at the age of".
+_AGE = re.compile(
+    r"\b\d{1,3}(?:-year-old|\s+years?\s+old)|\baged?\s+\d{1,3}\b|,\s*\d{1,3}\s*,"
+    r"|\bage\s+of\s+\d{1,3}\b|\bat\s+\d{1,3}\b|\b(?:teen|twent|thirt|fort|fift|sixt|sevent|eight|ninet)\w*-year-old",
+    re.IGNORECASE,
+)
 
 
 _WHERE = re.compile(r"^\s*(?:from |to )?where\b", re.I)
@@ -553,6 +569,12 @@ SAME = [
     "atty attorney",
     "prof professor",
     "percent percentage percentages",
+    # Courts, break-ins and games as news tells them ("Is anyone suing?": "filed a
+    # lawsuit"; "the attackers"; "in front of 71,842 fans").
+    "sue sues sued suing lawsuit lawsuits",
+    "hacker hackers attacker attackers intruder intruders",
+    "game games match matches",
+    "fan fans spectator spectators crowd crowds attendance people",
 ]
 
 

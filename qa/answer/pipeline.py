@@ -388,7 +388,9 @@ class AnswerPipeline:
                 amend = yes_no.amend if yes_no else None
                 checks: Verifier = verifier
                 if reason and told:  # not whatever sentence the model copies next
-                    checks = reasons.Confined(verifier, reasons.sources(sentences, told))
+                    checks = reasons.Confined(
+                        verifier, reasons.sources(sentences, told, reason, turn.reply)
+                    )
                 composer = Composer(checks, request.numbered, question, ordered, limit, amend)
                 # So is a summary of the whole article: both are the extractive reader's.
                 chosen = listed is not None or _general_summary(shape, turn)

@@ -20,6 +20,8 @@ Example:
     'Mainly from shared warehouses'
     >>> clause("It hired 1,500 nurses through a staffing agency.", "why") is None
     True
+    >>> clause("He was sent off for pulling down a striker.", "why")
+    'For pulling down a striker'
 """
 
 from __future__ import annotations
@@ -44,12 +46,12 @@ _BARE = re.compile(
 _OPENS = {
     "why": re.compile(
         r"\b(?:because|after|due\s+to|owing\s+to|as\s+a\s+result\s+of|amid|in\s+order\s+to"
-        r"|so\s+that|in\s+protest\s+(?:of|at|against))\s",
+        r"|so\s+that|in\s+protest\s+(?:of|at|against)|for(?=\s+\w+ing\b))\s",
         re.IGNORECASE,
     ),
     "how": re.compile(
         r"\b(?:(?:mainly|mostly|largely|partly|chiefly|primarily)\s+(?:from|through|by)"
-        r"|by\s+(?=\w+ing\b)|through|via|using)\s",
+        r"|by(?=\s+\w+ing\b)|through|via|using)\s",
         re.IGNORECASE,
     ),
 }
@@ -104,14 +106,20 @@ def clause(sentence: str, kind: str, about: str = "") -> str | None:
     return part[0].upper() + part[1:]
 
 
-def sources(sentences: Sequence[Window], said: Collection[Spot]) -> list[Window]:
+def sources(
+    sentences: Sequence[Window], said: Collection[Spot], kind: str, about: str = ""
+) -> list[Window]:
     """The sentences an answer's reason may come from: those ``said`` (the answer
-    before repeats them) and the one after each in its paragraph."""
+    before repeats them, ``about``) and the one after each in its paragraph, unless
+    the sentence gives a reason itself (:func:`clause`: "... was shown a red card ...
+    for pulling down Ostrander", not "Six minutes later, ...")."""
     out: list[Window] = []
     for window in sentences:
         if (window.passage.article_id, window.start) not in said:
             continue
         out.append(window)
+        if clause(window.text, kind, about) is not None:
+            continue
         after = following(sentences, window)
         if after is not None and after.passage.paragraph == window.passage.paragraph:
             out.append(after)

@@ -853,3 +853,9 @@ def test_a_yes_stands_on_a_sentence_whose_paragraph_names_what_was_asked_about()
     check = YesNoCheck(sentences, "Did anyone die in the trial?", "yes")
     amended = check.amend(died.text, Supported(died.text, died, 1.0, moved=False))
     assert amended is not None and amended[0].startswith("Yes: Two patients"), amended
+
+
+def test_lawsuits_attackers_and_crowds_say_what_questions_call_them() -> None:
+    assert covered({"sue"}, "Two customers filed a class-action lawsuit.") == {"sue"}
+    assert covered({"hacker"}, "The attackers used a stolen password.") == {"hacker"}
+    assert covered({"people"}, "It won in front of 71,842 fans.") == {"people"}
