@@ -182,8 +182,16 @@ def terms(text: str) -> list[str]:
 
 
 def content_terms(text: str) -> list[str]:
-    """Like :func:`terms`, also without question words."""
-    return [t for t in terms(text) if t not in QUESTION_WORDS]
+    """Like :func:`terms`, also without question words, and without "take place", which
+    asks when or where and names nothing.
+
+    >>> content_terms("When will the parade take place?")
+    ['parade']
+    """
+    return [t for t in terms(_TAKE_PLACE.sub(" ", text)) if t not in QUESTION_WORDS]
+
+
+_TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.IGNORECASE)
 
 
 def same_root(a: str, b: str) -> bool:
