@@ -319,7 +319,8 @@ class AnswerPipeline:
             sentences = [w for w in verifier.windows if not w.pair]
             # "Why?" after an answer: the reason given where that answer's sentences are.
             reason = reasons.asks(question) if bare else None
-            told = verifier.repeated if bare else frozenset()
+            # The sentences that answer says (the verifier finds them for a bare follow-up).
+            told = verifier.repeated
             # "Who are the people mentioned?": the names the article writes, not a
             # model's guesses at which of them are people.
             kind = _names_asked(shape, question)
@@ -395,10 +396,10 @@ class AnswerPipeline:
                 # So is a summary of the whole article: both are the extractive reader's.
                 chosen = listed is not None or _general_summary(shape, turn)
                 yield from self._read(request, composer, answer, chosen)
-                because = (
-                    reasons.given(sentences, told, reason, turn.reply) if reason and told else None
-                )
-                if not composer.pieces and because is not None:
+                because = None
+                if reason and told and not composer.pieces:
+                    because = reasons.given(sentences, told, reason, turn.reply)
+                if because is not None:
                     text, window = because
                     composer = Composer(verifier, request.numbered, question, ordered, limit)
                     yield from composer.add(text, Supported(text, window, 1.0, moved=False))

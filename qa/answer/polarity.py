@@ -82,6 +82,12 @@ def _negated_form(word: str, terms: set[str]) -> bool:
     return False
 
 
+def _split_vote(terms: set[str], sentence: str) -> set[str]:
+    """ "Unanimous" of a question's ``terms`` where ``sentence`` gives a split vote: it
+    says as much about it as the word would (and says no)."""
+    return set(terms & _UNANIMOUS) if _SPLIT_VOTE.search(sentence) else set()
+
+
 def negates(sentence: str, question: str) -> bool:
     """Whether ``sentence`` negates one of ``question``'s content terms, or says the
     opposite of one of its words.
@@ -95,7 +101,7 @@ def negates(sentence: str, question: str) -> bool:
     if opposite & set(tokens):
         return True
     # "Was the vote unanimous?" - "The council voted 7-4 ...": some voted against.
-    if _UNANIMOUS & set(content_terms(question)) and _SPLIT_VOTE.search(sentence):
+    if _split_vote(terms, sentence):
         return True
     # "Is this the first recall?" - "It is the second recall ...".
     ordinal = _ORDINALS & set(words(question))
@@ -281,7 +287,7 @@ class YesNoCheck:
             found = (
                 (self.terms & window.evidence.terms)
                 | {t for t, opposite in self.opposed.items() if opposite & tokens}
-                | self._split(window.text)
+                | _split_vote(self.terms, window.text)
             )
             # ... and so does a word that says the same ("Did anyone die?": "No deaths"),
             # though the question's own words come first.
@@ -295,11 +301,6 @@ class YesNoCheck:
                 best, key = window, share
         return best
 
-    def _split(self, sentence: str) -> set[str]:
-        """ "Unanimous" of the question where ``sentence`` gives a split vote: it says as
-        much about it as the word would."""
-        return set(self.terms & _UNANIMOUS) if _SPLIT_VOTE.search(sentence) else set()
-
     def contradiction(self, alone: bool = False) -> Supported | None:
         """The sentence most about the question (:meth:`best`) when it negates it.
 
@@ -309,7 +310,7 @@ class YesNoCheck:
         """
         if alone:
             said = vocabulary(self.sentences)
-            split = set().union(*(self._split(w.text) for w in self.sentences))
+            split = set().union(*(_split_vote(self.terms, w.text) for w in self.sentences))
             if not self.terms <= covered(self.terms, "", said, ()) | set(self.opposed) | split:
                 return None
         best = self.best()

@@ -106,6 +106,18 @@ def clause(sentence: str, kind: str, about: str = "") -> str | None:
     return part[0].upper() + part[1:]
 
 
+def _spot(window: Window) -> Spot:
+    return window.passage.article_id, window.start
+
+
+def _next_in_paragraph(sentences: Sequence[Window], window: Window) -> Window | None:
+    """The sentence after ``window`` where it goes on in the same paragraph."""
+    after = following(sentences, window)
+    if after is None or after.passage.paragraph != window.passage.paragraph:
+        return None
+    return after
+
+
 def sources(
     sentences: Sequence[Window], said: Collection[Spot], kind: str, about: str = ""
 ) -> list[Window]:
@@ -115,13 +127,13 @@ def sources(
     for pulling down Ostrander", not "Six minutes later, ...")."""
     out: list[Window] = []
     for window in sentences:
-        if (window.passage.article_id, window.start) not in said:
+        if _spot(window) not in said:
             continue
         out.append(window)
         if clause(window.text, kind, about) is not None:
             continue
-        after = following(sentences, window)
-        if after is not None and after.passage.paragraph == window.passage.paragraph:
+        after = _next_in_paragraph(sentences, window)
+        if after is not None:
             out.append(after)
     return out
 
@@ -132,18 +144,16 @@ def given(
     """The reason (or means) the article gives for the sentences ``said`` (which say
     ``about``, the answer before): a clause of one of them (:func:`clause`), else the
     sentence after the first in its paragraph; ``None`` if neither."""
-    told = [w for w in sentences if (w.passage.article_id, w.start) in said]
+    told = [w for w in sentences if _spot(w) in said]
     for window in told:
         part = clause(window.text, kind, about)
         if part is not None:
             return part, window
     for window in told:
-        after = following(sentences, window)
-        if after is None or after.passage.paragraph != window.passage.paragraph:
-            continue
+        after = _next_in_paragraph(sentences, window)
         # Someone's words on it, or a sentence that may give a reason: not "Breaking this
         # deadlock will still be very challenging."
-        if _QUOTED.search(after.text) or _MAY_EXPLAIN.search(after.text):
+        if after is not None and (_QUOTED.search(after.text) or _MAY_EXPLAIN.search(after.text)):
             return after.text, after
     return None
 
@@ -160,7 +170,7 @@ def who(
         return None
     known = names(asked)
     for window in sentences:
-        if (window.passage.article_id, window.start) in said and names(window.text) - known:
+        if _spot(window) in said and names(window.text) - known:
             return window
     return None
 
@@ -171,12 +181,11 @@ class Confined:
 
     def __init__(self, inner: Verifier, windows: Sequence[Window]) -> None:
         self.inner = inner
-        self.spots = {(w.passage.article_id, w.start) for w in windows}
+        self.spots = set(map(_spot, windows))
 
     def check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         """See :class:`~qa.answer.verifier.Verifier`."""
         found = self.inner.check(claim, cited, question)
         if found is None or found.window.pair:
             return None
-        window = found.window
-        return found if (window.passage.article_id, window.start) in self.spots else None
+        return found if _spot(found.window) in self.spots else None
