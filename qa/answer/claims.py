@@ -65,6 +65,7 @@ from dataclasses import dataclass
 
 from qa.ingest.split import LIST_ITEM, ends_in_abbreviation, sentence_spans
 from qa.store.lexical import (
+    NUMBER_WORDS,
     QUESTION_WORDS,
     STOPWORDS,
     content_terms,
@@ -538,6 +539,8 @@ OPPOSITES = [
     ("uphold upholds upheld", "block blocks blocked overturn overturns overturned"),
     # "Close" alone is also "near" and what a deal does: only "closed" is shut.
     ("open reopen reopened reopens", "closed shut shuttered"),
+    # "Is the warning over?" asks whether it ended (see qa.answer.polarity).
+    ("ended expired lifted", "remain remains"),
 ]
 
 
@@ -795,6 +798,30 @@ def _counted(question: str) -> str | None:
     found = _HOW_MANY.search(question)
     counted = stem((found.group(2) or found.group(1)).lower()) if found else None
     return counted if counted and counted not in _UNITS else None
+
+
+_RANK = re.compile(r"\d(?:st|nd|rd|th)$")
+
+
+def counts_asked(question: str, phrase: str) -> bool:
+    """Whether ``phrase`` (normalised words) gives a number right before what "How many
+    ...?" counts.
+
+    >>> counts_asked("How many people have been hospitalized?", " twenty people have been ")
+    True
+    >>> counts_asked("How many doses does a child get?", " in 15 african countries ")
+    False
+    >>> counts_asked("How many doses does a child get?", " after the first doses arrived ")
+    False
+    """
+    counted = _counted(question)
+    tokens = phrase.split()
+    # A count, not a rank: "the first doses" counts nothing.
+    return counted is not None and any(
+        (token in NUMBER_WORDS or (numbers(token) and not _RANK.search(token)))
+        and stem(after) == counted
+        for token, after in itertools.pairwise(tokens)
+    )
 
 
 def _counts_else(

@@ -88,16 +88,29 @@ def _split_vote(terms: set[str], sentence: str) -> set[str]:
     return set(terms & _UNANIMOUS) if _SPLIT_VOTE.search(sentence) else set()
 
 
+def _opposable(question: str) -> list[str]:
+    """The words of ``question`` whose opposites say no: a last "over" is "ended" ("Is
+    the heat warning over?", not "the dispute over wages").
+
+    >>> _opposable("Is the warning over?")
+    ['is', 'the', 'warning', 'ended']
+    """
+    asked = words(question)
+    return [*asked[:-1], "ended"] if asked[-1:] == ["over"] else asked
+
+
 def negates(sentence: str, question: str) -> bool:
     """Whether ``sentence`` negates one of ``question``'s content terms, or says the
     opposite of one of its words.
 
     >>> negates("The council voted 7-4 to approve it.", "Was the vote unanimous?")
     True
+    >>> negates("The warning remains in effect until Thursday.", "Is the warning over?")
+    True
     """
     terms = set(content_terms(question))
     tokens = words(sentence)
-    opposite = frozenset().union(*(_OPPOSITE.get(w, frozenset()) for w in words(question)))
+    opposite = frozenset().union(*(_OPPOSITE.get(w, frozenset()) for w in _opposable(question)))
     if opposite & set(tokens):
         return True
     # "Was the vote unanimous?" - "The council voted 7-4 ...": some voted against.
@@ -208,6 +221,24 @@ def undecided(sentence: str, question: str) -> str | None:
     return "Not decided" if re.search(r"decid|determin", found.group(), re.I) else "Unclear"
 
 
+# A reply's first clause after its "Yes".
+_FIRST_CLAUSE = re.compile(r"^\W*yes\b\W*([^,;:()]*)", re.I)
+
+
+def denies(text: str) -> bool:
+    """Whether ``text`` says "Yes" and then, in its first clause, "not" or "never": a
+    small model copies a sentence that says no after writing "Yes".
+
+    >>> denies("Yes, passwords were not taken [5]."), denies("Yes, not only Kyiv.")
+    (True, False)
+    >>> denies("Yes, two firefighters were hurt, and no deaths were reported.")
+    False
+    """
+    found = _FIRST_CLAUSE.match(text)
+    tokens = words(found.group(1)) if found else []
+    return any(is_negation(w) and tokens[i + 1 : i + 2] != ["only"] for i, w in enumerate(tokens))
+
+
 def lead(text: str) -> str | None:
     """``"yes"`` or ``"no"`` when ``text`` starts with one."""
     first = words(text[:12])[:1]
@@ -265,7 +296,7 @@ class YesNoCheck:
         self.said = said
         # "the article" in a question is the text itself, not its "Article 5".
         self.terms = set(content_terms(question)) - _META - INDEFINITE
-        self.opposed = {stem(w): _OPPOSITE[w] for w in words(question) if w in _OPPOSITE}
+        self.opposed = {stem(w): _OPPOSITE[w] for w in _opposable(question) if w in _OPPOSITE}
         self.asks_negated = any(map(is_negation, words(question)))
 
     def best(self) -> Window | None:
@@ -330,12 +361,16 @@ class YesNoCheck:
         window = support.window
         if against is None and negates(window.text, self.question):
             against = Supported(window.text, window, 1.0, moved=True)
+        # "Were passwords stolen?" - "Yes, passwords were not taken.": the reply says no
+        # (not "had not decided whether": that is undecided, below).
+        open_question = undecided(window.text, self.question)
+        if against is None and open_question is None and said == "yes" and denies(text):
+            against = Supported(window.text, window, 1.0, moved=True)
         if against is not None:
             if said is None and against.window == window:
                 return f"No: {text}", support
             return f"No: {against.claim}", against
         # "Will it appeal?" - "Yes" from "... had not decided whether to appeal."
-        open_question = undecided(window.text, self.question)
         if open_question is not None:
             return f"{open_question}: {window.text}", replace(support, claim=window.text)
         # ... or from the sentence before or the one most about the question, where that

@@ -24,6 +24,7 @@ from qa.answer.claims import (
     Claim,
     Evidence,
     FullNames,
+    counts_asked,
     covered,
     explained,
     full_names,
@@ -294,15 +295,23 @@ class SentenceVerifier:
         them, and another value of the kind asked ("What percentage lower was the risk
         of dementia?" answered "47%" from the sentence about early death, while "... a
         38% lower risk of dementia ..." is another)."""
-        if len(self.topic) < 3:
+        if len(self.topic) < 2:
             return False
         held = covered(set(self.topic), window.text, window.evidence.terms)
         given = Evidence.of(claim).numbers
+        # Of two terms, a count taken from a sentence that counts what is asked but does
+        # not say the rest ("How many people have been hospitalized?" answered "146" from
+        # "Of the 146 people infected"), where another counts it and says so ("Twenty
+        # people have been hospitalized").
+        two = len(self.topic) == 2
+        if two and not counts_asked(question, window.evidence.phrase):
+            return False
         return any(
             more > held
             and len(more) >= _ABOUT * len(self.topic)
             and not given & w.evidence.numbers
             and names_wanted(question, w.text)
+            and (not two or counts_asked(question, w.evidence.phrase))
             for w, more in self._new()
         )
 

@@ -605,6 +605,22 @@ def test_a_number_from_the_sentence_about_something_else_is_dropped() -> None:
     assert found is not None and found.window.passage.index == 2
 
 
+def test_a_count_of_two_terms_comes_from_the_sentence_that_says_both() -> None:
+    passages = [
+        _passage(1, "Of the 146 people infected, 79 are children."),
+        _passage(2, "Twenty people have been hospitalized."),
+        _passage(3, "The vaccine is given in four doses."),
+        _passage(4, "Children got the first doses a year ago."),
+    ]
+    question = "How many people have been hospitalized?"
+    verifier = SentenceVerifier(passages, 0.6, question, 0.25)
+    assert verifier.check("146", [], question) is None
+    # A rank counts nothing: "the first doses" is no other count of doses.
+    doses = "How many doses does a child get?"
+    found = SentenceVerifier(passages, 0.6, doses, 0.25).check("4 doses", [], doses)
+    assert found is not None and found.window.passage.index == 3
+
+
 def test_a_time_or_number_is_named_by_the_sentence_that_says_the_claim() -> None:
     passages = [
         _passage(
