@@ -361,6 +361,29 @@ def without_dateline(text: str) -> str:
     return _DATELINE.sub("", text, count=1)
 
 
+# A place a sentence names for what it reports ("close two factories in Malaysia"), not
+# a time ("in March").
+_PLACE_NAMED = re.compile(
+    r"\b(?:in|at|near|outside)\s+(?:the\s+)?(?!(?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|"
+    r"Friday|Saturday|Sunday)\b)[A-Z][a-z]"
+)
+
+
+def reported(text: str) -> str:
+    """``text`` without a leading dateline where it names another place for what it
+    reports: the dateline is then only where the story was filed. Otherwise the dateline
+    is the place the sentence reports on.
+
+    >>> reported("SAN JOSE, Calif. - Novatek will close two factories in Malaysia.")
+    'Novatek will close two factories in Malaysia.'
+    >>> reported("HALDEN, Ore. \u2014 A train derailed on the east side of this town in May.")
+    'HALDEN, Ore. \u2014 A train derailed on the east side of this town in May.'
+    """
+    rest = without_dateline(text)
+    return rest if rest != text and _PLACE_NAMED.search(rest) else text
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Text that may support a claim, with its terms computed once."""
@@ -382,8 +405,9 @@ class Evidence:
     @classmethod
     def of(cls, text: str) -> Evidence:
         """Evidence from ``text`` (terms also split at apostrophes, numbers normalised),
-        a leading dateline aside: where a story was filed answers no "Where ...?"."""
-        text = joined_initials(without_dateline(text))
+        a leading dateline aside where the sentence names another place: where a story
+        was filed answers no "Where will Novatek close factories?" (:func:`reported`)."""
+        text = joined_initials(reported(text))
         nums = frozenset(numbers(text, with_words=True))
         # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
         phrase = f" {' '.join(words(text.replace('%', ' percent')))} "

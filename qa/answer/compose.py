@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from qa.answer.claims import covered, is_no_answer, opposed, split_cited, without_dateline
 from qa.answer.types import Citation
 from qa.answer.verifier import Supported, Verifier
-from qa.ingest.split import LIST_ITEM, Passage
+from qa.ingest.split import LIST_ITEM, Passage, ends_in_abbreviation
 from qa.store.lexical import content_terms, terms, words
 
 # Two claims that share this much of their terms and their supporting sentence say
@@ -196,8 +196,9 @@ class Composer:
             text += "."
         n = self._numbers[key]
         # A marker goes before the final punctuation, as people write it, but after a
-        # closing quotation mark.
-        marked = f"{text} [{n}]" if text[-1] in '\u201d"' else f"{text[:-1]} [{n}]{text[-1]}"
+        # closing quotation mark or an abbreviation's point ("Halden, Ore. [1]").
+        after = text[-1] in '\u201d"' or ends_in_abbreviation(text)
+        marked = f"{text} [{n}]" if after else f"{text[:-1]} [{n}]{text[-1]}"
         if self.ordered and bullet:
             out = ("\n" if self.pieces else "") + "- " + marked
         else:

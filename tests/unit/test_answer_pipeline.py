@@ -789,7 +789,7 @@ def test_who_is_a_person_with_a_title_and_who_wrote_a_bylined_article() -> None:
     # What the article says a name is, after it: "Cascadia Wild, a conservation group".
     assert not pipeline.needs_model("What is Cascadia Wild?", [])
     assert answer("What is Cascadia Wild?") == (
-        "Cascadia Wild, a conservation group based in Eugene, Ore [1]."
+        "Cascadia Wild, a conservation group based in Eugene, Ore. [1]"
     )
     # A thing the article writes after a possessive ("NASA's") is no person.
     assert answer("Who are the people mentioned?") == "U.S. District Judge Ann Aiken [1]."

@@ -222,6 +222,14 @@ def test_when_and_how_many_claims_must_name_a_time_or_a_quantity() -> None:
     assert support("It voted 7-2.", "What was the vote count?", dateline) == 1.0
 
 
+def test_a_dateline_is_where_its_sentence_happened_unless_it_names_another_place() -> None:
+    here = "HALDEN, Ore. \u2014 A train derailed on the east side of this small river town."
+    assert support("Halden, Ore.", "Where did the derailment happen?", here) == 1.0
+    filed = "SAN JOSE, Calif. - Novatek said it would close two factories in Malaysia."
+    assert support("San Jose, Calif.", "Where will Novatek close factories?", filed) == 0.0
+    assert support("Malaysia.", "Where will Novatek close factories?", filed) == 1.0
+
+
 def test_requests_and_meta_lead_ins_are_not_claims_or_names() -> None:
     passage = "Trump met Zelensky at the Vatican."
     assert (
