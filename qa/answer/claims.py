@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from qa.ingest.split import LIST_ITEM, ends_in_abbreviation, sentence_spans
 from qa.store.lexical import (
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     QUESTION_WORDS,
     STOPWORDS,
     content_terms,
@@ -103,8 +104,20 @@ _LIST_NUMBER = re.compile(r"\s*\d{1,2}[.)]")
 _CUT = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])+\s+|\s+(?![\u2014\u2013a-z]|-\S))|\n+")
 
 
+# The list prompt's example ("1. first item [3]"), which a small model may copy before
+# the item itself.
+_PLACEHOLDER = re.compile(
+    r"^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next) item\b\s*",
+    re.I,
+)
+
+
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into ``(sentence, cited numbers)``; markers bind leftwards."""
+    """Split an answer into ``(sentence, cited numbers)``; markers bind leftwards.
+
+    >>> split_cited("1. first item [19] surrender his passport")
+    [('surrender his passport', [19])]
+    """
     out: list[tuple[str, list[int]]] = []
     # A marker cut off at the end ("... [3") is no claim: the model ran out of tokens,
     # or the rest of the marker has not streamed in yet.
@@ -134,7 +147,7 @@ def split_cited(answer: str) -> list[tuple[str, list[int]]]:
             ]
             body = _CITE.sub("", text)
             body = body[item.end() :] if (item := LIST_ITEM.match(body)) else body
-            body = body.strip()
+            body = _PLACEHOLDER.sub("", body.strip())
             if body or cited:
                 if not body and out:  # lone markers: attach to the previous sentence
                     out[-1][1].extend(cited)
@@ -872,6 +885,8 @@ def _counts_else(
     False
     >>> _counts_else(frozenset({"29"}), " 29 points and 17 rebounds ", "rebound", {"rebound"})
     True
+    >>> _counts_else(frozenset({"41"}), " the 41st film festival ", "film", {"film"})
+    True
     >>> _counts_else(frozenset({"28400"}), " 28400 ballots were cast ", "people", {"ballot"},
     ...              {"people", "vote"})
     False
@@ -890,6 +905,9 @@ def _counts_else(
     ]
     if not followers:
         return False
+    # A rank counts nothing: "the 41st festival" says not how many films competed.
+    if all(_RANK.search(token) or token in ORDINAL_WORDS for asked, token, _ in found if asked):
+        return True
     if all(f in _UNITS for f in followers):
         return True
     # "29 points and 17 rebounds": another number counts what is asked, and these count
