@@ -163,6 +163,8 @@ def pending(sentence: str, question: str) -> bool:
     False
     >>> pending("The project still needs a dredging permit.", "Has the permit been approved?")
     True
+    >>> pending("She is scheduled to be sentenced in January.", "Has she been sentenced?")
+    True
     """
     asked = words(question)
     if not asked or asked[0] not in _PAST:
@@ -179,9 +181,12 @@ def pending(sentence: str, question: str) -> bool:
         before = tokens[max(0, i - 2) : i]
         # "before construction begins": a subject between, and the verb in the present.
         later = len(before) > 1 and before[0] in _NOT_YET and before[1] not in STOPWORDS
+        # "is scheduled to be sentenced": planned, in the passive.
+        passive = i >= 3 and tokens[i - 2 : i] == ["to", "be"] and tokens[i - 3] in _PLANNED
         if (
             set(before) & _MODALS
             or (before[-1] == "to" and len(before) > 1 and before[0] in _PLANNED)
+            or passive
             or (later and (stem(word) == word or word.endswith("s")))
         ):
             return True

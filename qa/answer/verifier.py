@@ -54,6 +54,10 @@ _REFERS_BACK = re.compile(
 )
 
 
+# A sentence about the person the sentence before names.
+_PERSON_BACK = re.compile(r"\s*(?:he|she)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Supported:
     """A claim and the window of the article that supports it."""
@@ -252,6 +256,7 @@ class SentenceVerifier:
             return False
         text = " ".join(w.text for w in copied)
         held = covered(set(self.topic), text, set().union(*(w.evidence.terms for w in copied)))
+        held = self._referred(copied[0], held)
         most = max((len(there) for _, there in self._new()), default=0)
         if self._follows(copied[0], most):
             return False
@@ -264,6 +269,21 @@ class SentenceVerifier:
         if 2 * len(held) >= len(self.topic):
             return False
         return most >= _ABOUT * len(self.topic) and most >= len(held) + 2
+
+    def _referred(self, window: Window, held: set[str]) -> set[str]:
+        """``held``, the topic terms ``window`` holds, with the rest of each name it
+        holds part of ("Lindgren" is Sophie Lindgren) and, where it begins with "he",
+        or "she", the names the sentence before holds ("... Lindgren testified
+        in October. She is scheduled to be sentenced in January.")."""
+        if _PERSON_BACK.match(window.text):
+            before = [
+                there
+                for w, there in self._topic_held()
+                if w.passage == window.passage and w.end <= window.start
+            ]
+            held = held | (before[-1] & self._named if before else set())
+        beside = self._full_names().beside if held & self._named else {}
+        return held | {n for t in held & self._named for n in beside.get(t, ()) if n in self._named}
 
     def _follows(self, window: Window, most: int) -> bool:
         """Whether the sentence right before ``window`` holds ``most`` topic terms, the

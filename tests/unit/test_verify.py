@@ -738,6 +738,19 @@ def test_a_sentence_that_refers_back_to_the_one_about_the_question_answers_it() 
     assert _check(text, "Which was the oldest Hammarby Quay redevelopment?", copy) is None
 
 
+def test_a_sentence_about_she_is_about_the_person_the_sentence_before_names() -> None:
+    text = (
+        "The trial turned on the testimony of Sophie Lindgren, who hoped for a lighter "
+        "sentence. Lindgren testified in October. She is scheduled to be sentenced in January."
+    )
+    copy = "She is scheduled to be sentenced in January."
+    assert _check(text, "Has Sophie Lindgren been sentenced?", copy) is not None
+    # A sentence that does not begin with "she" is judged alone.
+    other = text.replace("She is", "The CEO is")
+    asked = "Has Sophie Lindgren been sentenced?"
+    assert _check(other, asked, copy.replace("She", "The CEO")) is None
+
+
 def test_a_who_question_is_not_answered_by_the_thing_it_asks_about() -> None:
     text = "The Juniper Ridge Fire started Tuesday afternoon north of Flagstaff."
     question = "Who started the fire?"
