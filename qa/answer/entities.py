@@ -267,9 +267,11 @@ def described(question: str, sentences: Sequence[Window]) -> tuple[str, Window] 
     'Anna Lind, the architect whose low, timber-clad houses line the bay'
     """
     found = _WHAT_IS.match(question)
-    if found is None:
-        return None
-    name = found.group("name")
+    return None if found is None else _describe(found.group("name"), sentences)
+
+
+def _describe(name: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
+    """``name`` and what the first sentence that writes it with an aside says it is."""
     pattern = re.compile(rf"(?<![\w-]){re.escape(name)}{_DESCRIPTION}")
     for window in sentences:
         said = pattern.search(window.text)
@@ -304,14 +306,24 @@ def author(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | N
 
 def one_name(question: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
     """The name that answers ``question`` (:func:`named`, :func:`author`, :func:`who`,
-    :func:`described`) with the sentence that gives it, or ``None``."""
+    with the aside that follows the titled name where a sentence writes one, or
+    :func:`described`) with the sentence that gives it, or ``None``.
+
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = "Gov. Ellen Marsh, a Democrat, said she would sign the bill."
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> one_name("Who is Ellen Marsh?", sentences)[0]
+    'Gov. Ellen Marsh, a Democrat'
+    """
     if not asks_one_name(question):
         return None
+    titled = who(question, sentences)
+    # "Gov. Ellen Marsh, a Democrat, said ...": the title and the aside together.
+    if titled is not None:
+        return _describe(titled[0], sentences) or titled
     return (
-        named(question, sentences)
-        or author(question, sentences)
-        or who(question, sentences)
-        or described(question, sentences)
+        named(question, sentences) or author(question, sentences) or described(question, sentences)
     )
 
 
