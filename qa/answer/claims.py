@@ -450,6 +450,10 @@ class Claim:
     doing: frozenset[str] = frozenset()
     #: Names the question writes as an acronym ("SUVs"): the evidence may spell them out.
     acronyms: frozenset[str] = frozenset()
+    #: The units a bare number of the sentence may stand for: those the question or the
+    #: sentence names ("9%"), any where the question asks for a time, a duration or an age
+    #: ("How long?": "7" for "7 weeks").
+    units: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, sentence: str, question: str) -> Claim:
@@ -469,6 +473,9 @@ class Claim:
             percentages(sentence),
             frozenset(terms(question)),
             frozenset(acronyms(question)),
+            _UNITS
+            if wanted_kind(question) in ("time", "duration") or _HOW_OLD.match(question)
+            else frozenset(terms(f"{question} {sentence.replace('%', ' percent')}")) & _UNITS,
         )
 
     def support(
@@ -526,6 +533,10 @@ class Claim:
         # nor "By how many votes did she win?" by a share ("51.2%").
         given = {t for t in self.terms if numbers(t)}
         if self.counted and given and given <= self.percents:
+            return 0.0
+        # A bare "3" is not "three weeks": a number given only with a unit the question
+        # does not ask for measures something else ("What was the vote in the Senate?").
+        if given and self.terms <= given and _measured(given, evidence.phrase, self.units):
             return 0.0
         if self.counted and _counts_else(
             self.terms & evidence.numbers,
@@ -859,6 +870,24 @@ def counts_asked(question: str, phrase: str) -> bool:
         and stem(after) == counted
         for token, after in itertools.pairwise(tokens)
     )
+
+
+def _measured(wanted: AbstractSet[str], phrase: str, units: AbstractSet[str]) -> bool:
+    """Whether every number of ``wanted`` that ``phrase`` (normalised words) gives is
+    followed by a unit of measure other than ``units``.
+
+    >>> _measured({"3"}, " three weeks after the house approved it ", frozenset())
+    True
+    >>> _measured({"3"}, " three weeks later ", {"week"}), _measured({"3"}, " 3 to 1 ", set())
+    (False, False)
+    """
+    tokens = phrase.split()
+    after = [
+        stem(tokens[i + 1]) if i + 1 < len(tokens) else ""
+        for i, token in enumerate(tokens)
+        if numbers(token, with_words=True) & wanted
+    ]
+    return bool(after) and all(a in _UNITS and a not in units for a in after)
 
 
 def _counts_else(

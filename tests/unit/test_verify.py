@@ -230,6 +230,13 @@ def test_a_dateline_is_where_its_sentence_happened_unless_it_names_another_place
     assert support("Malaysia.", "Where will Novatek close factories?", filed) == 1.0
 
 
+def test_a_bare_number_is_not_a_measure_the_question_does_not_ask_for() -> None:
+    passage = "The Senate passed it 37 to 12, three weeks after the House approved it."
+    assert support("3", "What was the vote in the Senate?", passage) == 0.0
+    assert support("3 weeks", "How long after the House?", passage) == 1.0
+    assert support("3", "How many weeks passed between the votes?", passage) == 1.0
+
+
 def test_requests_and_meta_lead_ins_are_not_claims_or_names() -> None:
     passage = "Trump met Zelensky at the Vatican."
     assert (
