@@ -662,6 +662,10 @@ _PERCENT = frozenset(terms("percent percentage"))
 
 # "What caused the impasse?" asks for a cause, which a sentence gives in its own words.
 _ASKS_CAUSE = frozenset(terms("cause caused reason reasons"))
+# "How much does it cost?": an amount of money says what something costs ("will start
+# at $749").
+_ASKS_PRICE = frozenset(terms("cost costs price priced"))
+_GIVES_PRICE = re.compile(r"[$\u20ac\u00a3]\s?\d|\b\d[\d,.]*\s+(?:dollars|euros|pounds)\b", re.I)
 _GIVES_CAUSE = re.compile(
     r"\b(?:because|due to|as a result|results? of|caused|contribut\w*|led to|blam\w*|"
     r"attribut\w*|owing to|driven by|sparked|prompted|triggered|stemm\w* from|fuel\w*)\b",
@@ -679,7 +683,8 @@ def covered(
     stemmer keeps apart (:func:`same_root`: "retaliated" and "retaliation"; only for
     the terms in ``forms``, where given), a word that says the same (:data:`OPPOSITES`:
     "challenging" for "hard"; :data:`SAME`: "deaths" for "killed"; "%" for "percent"),
-    or, for "cause" or "reason", words that give one ("contributed to", "because").
+    or, for "cause" or "reason", words that give one ("contributed to", "because"), and
+    for "cost" or "price", an amount of money, where ``text`` holds the other terms.
     ``held`` are the terms of ``text``, where known.
 
     >>> sorted(covered({"trump", "retaliat"}, "Trump's retaliation is a result of it."))
@@ -688,15 +693,21 @@ def covered(
     ['caus', 'impasse']
     >>> sorted(covered({"survive", "kill"}, "She is survived by a son. No deaths were reported."))
     ['kill', 'survive']
+    >>> covered({"cost"}, "The Nova 7 will start at $749.")
+    {'cost'}
     """
     held = set(terms(text)) if held is None else held
     if "%" in text:  # "38%" says "percent" and "percentage"
         held = set(held) | _PERCENT
     cause = bool(_GIVES_CAUSE.search(text))
+    # ... where the text holds what else the question asks about ("How much will
+    # rebuilding cost?" is not answered by any amount).
+    price = not question - held - _ASKS_PRICE and bool(_GIVES_PRICE.search(text))
     return (question & held) | {
         term
         for term in question - held
         if (cause and term in _ASKS_CAUSE)
+        or (price and term in _ASKS_PRICE)
         or _ALIKE.get(term, frozenset()) & held
         or _without_e(term) in held
         or ((forms is None or term in forms) and any(same_root(term, t) for t in held))
@@ -849,6 +860,7 @@ def _counted(question: str) -> str | None:
 
 
 _RANK = re.compile(r"\d(?:st|nd|rd|th)$")
+_MULTIPLIERS = frozenset("hundred thousand million billion trillion".split())
 
 
 def counts_asked(question: str, phrase: str) -> bool:
@@ -916,14 +928,17 @@ def _counts_else(
     True
     >>> _counts_else(frozenset({"41"}), " the 41st film festival ", "film", {"film"})
     True
+    >>> _counts_else(frozenset({"41"}), " 41 million phones ", "phone", {"phone"})
+    False
     >>> _counts_else(frozenset({"28400"}), " 28400 ballots were cast ", "people", {"ballot"},
     ...              {"people", "vote"})
     False
     """
     tokens = phrase.split()
     # Each number of the phrase: whether it is one of ``wanted``, it, and the word after it.
+    # The word after each number, past "million": "41 million smartphones" counts phones.
     found = [
-        (bool(n & wanted), token, tokens[i + 1] if i + 1 < len(tokens) else "")
+        (bool(n & wanted), token, next((w for w in tokens[i + 1 :] if w not in _MULTIPLIERS), ""))
         for i, token in enumerate(tokens)
         if (n := numbers(token, with_words=True))
     ]
