@@ -578,8 +578,9 @@ OPPOSITES = [
     ("support supports supported backed backing backers", "oppose opposes opposed"),
     (
         "increase increases increased rise rises rose risen grow grows grew raise raises raised",
-        "decrease decreases decreased fall falls fell fallen drop dropped shrink shrank cut cuts "
-        "reduce reduces reduced lower lowers lowered",
+        "decrease decreases decreased fall falls fell fallen falling drop dropped shrink shrank "
+        "cut cuts reduce reduces reduced lower lowers lowered decline declines declined slump "
+        "slumps slumped",
     ),
     ("alive", "dead"),
     ("good", "bad"),

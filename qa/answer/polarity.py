@@ -107,6 +107,8 @@ def negates(sentence: str, question: str) -> bool:
     True
     >>> negates("The warning remains in effect until Thursday.", "Is the warning over?")
     True
+    >>> negates("Its phone sales slumped last year.", "Did its phone sales rise?")
+    True
     """
     terms = set(content_terms(question))
     tokens = words(sentence)
