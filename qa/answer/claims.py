@@ -260,6 +260,20 @@ def measure_term(question: str) -> str | None:
     return None if term in _ALIKE else term
 
 
+def asks_age(question: str) -> bool:
+    """Whether ``question`` asks how old someone or something is."""
+    return bool(_HOW_OLD.match(question))
+
+
+def gives_age(text: str, given: AbstractSet[str]) -> bool:
+    """Whether ``text`` gives one of the numbers ``given`` as an age.
+
+    >>> gives_age("She is 52.", {"52"}), gives_age("It took five years. She is 52.", {"5"})
+    (True, False)
+    """
+    return any(numbers(m.group(), with_words=True) & given for m in _AGE.finditer(text))
+
+
 def names_wanted(question: str, text: str) -> bool:
     """Whether ``text`` names what ``question`` asks for (see :func:`wanted_kind`);
     true when it asks for none of them. "How old ...?" asks for an age, not any number.
@@ -269,7 +283,7 @@ def names_wanted(question: str, text: str) -> bool:
     (False, True)
     """
     kind = wanted_kind(question)
-    if _HOW_OLD.match(question):  # a bare number is an age given
+    if asks_age(question):  # a bare number is an age given
         return bool(_AGE.search(text) or re.fullmatch(r"\W*\d{1,3}\W*", text))
     return kind is None or bool(_HAS[kind].search(text))
 
@@ -278,7 +292,7 @@ _HOW_OLD = re.compile(r"^\W*how\s+old\b", re.IGNORECASE)
 # An age: "67-year-old", "81 years old", "aged 55", "Tom Reyes, 67,", "at 81", "died at the age of".
 _AGE = re.compile(
     r"\b\d{1,3}(?:-year-old|\s+years?\s+old)|\baged?\s+\d{1,3}\b|,\s*\d{1,3}\s*,"
-    r"|\bage\s+of\s+\d{1,3}\b|\bat\s+\d{1,3}\b|\b(?:teen|twent|thirt|fort|fift|sixt|sevent|eight|ninet)\w*-year-old",
+    r"|\bage\s+of\s+\d{1,3}\b|\bat\s+\d{1,3}\b|\b(?:he|she)\s+(?:is|was)\s+\d{1,3}\b|\b(?:teen|twent|thirt|fort|fift|sixt|sevent|eight|ninet)\w*-year-old",
     re.IGNORECASE,
 )
 
@@ -474,7 +488,7 @@ class Claim:
             frozenset(terms(question)),
             frozenset(acronyms(question)),
             _UNITS
-            if wanted_kind(question) in ("time", "duration") or _HOW_OLD.match(question)
+            if wanted_kind(question) in ("time", "duration") or asks_age(question)
             else frozenset(terms(f"{question} {sentence.replace('%', ' percent')}")) & _UNITS,
         )
 

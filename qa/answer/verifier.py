@@ -24,10 +24,12 @@ from qa.answer.claims import (
     Claim,
     Evidence,
     FullNames,
+    asks_age,
     counts_asked,
     covered,
     explained,
     full_names,
+    gives_age,
     names,
     names_no_one,
     names_wanted,
@@ -374,6 +376,9 @@ class SentenceVerifier:
                 continue
             # "How much ... each year?" is answered by an amount a year.
             if self.rate and not says_rate(window.text):
+                continue
+            # "How old is she?" by an age ("5 years old" is not said by "in five years").
+            if asks_age(question) and not gives_age(window.evidence.text, prepared.numbers):
                 continue
             # Who holds a role is named with it, in one sentence.
             if self.role and (

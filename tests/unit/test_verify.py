@@ -758,6 +758,13 @@ def test_a_sentence_about_she_is_about_the_person_the_sentence_before_names() ->
     assert _check(other, asked, copy.replace("She", "The CEO")) is None
 
 
+def test_how_old_is_answered_by_a_sentence_that_gives_an_age() -> None:
+    text = "Rina Cole called it the most important product in five years. She is 52."
+    assert _check(text, "How old is Rina Cole?", "5 years old.") is None
+    found = _check(text, "How old is Rina Cole?", "52")
+    assert found is not None and found.window.text.endswith("She is 52.")
+
+
 def test_a_who_question_is_not_answered_by_the_thing_it_asks_about() -> None:
     text = "The Juniper Ridge Fire started Tuesday afternoon north of Flagstaff."
     question = "Who started the fire?"
