@@ -552,6 +552,9 @@ class Claim:
         # does not ask for measures something else ("What was the vote in the Senate?").
         if given and self.terms <= given and _measured(given, evidence.phrase, self.units):
             return 0.0
+        # "the 68-car train" is not how many cars derailed where "Twenty-three cars" are.
+        if self.counted and given and _describes(given, evidence, self.counted):
+            return 0.0
         if self.counted and _counts_else(
             self.terms & evidence.numbers,
             evidence.phrase,
@@ -915,6 +918,29 @@ def _measured(wanted: AbstractSet[str], phrase: str, units: AbstractSet[str]) ->
         if numbers(token, with_words=True) & wanted
     ]
     return bool(after) and all(a in _UNITS and a not in units for a in after)
+
+
+# A number joined to the word after it: "a 68-car train", "a 30-year lease".
+_NUMBER = re.compile(r"\d[\d,.]*(?P<joined>-[a-z]+)?")
+
+
+def _describes(given: AbstractSet[str], evidence: Evidence, counted: str) -> bool:
+    """Whether every number of ``given`` that ``evidence`` writes in digits is joined to
+    a word by a hyphen, describing a thing ("the 68-car train"), while another number
+    counts ``counted`` ("Twenty-three cars"): the thing is not what is counted.
+
+    >>> ev = Evidence.of("Twenty-three cars of the 68-car train left the tracks.")
+    >>> _describes({"68"}, ev, "car"), _describes({"42"}, Evidence.of("A 42-page ruling."), "page")
+    (True, False)
+    """
+    found = [m for m in _NUMBER.finditer(evidence.text) if numbers(m.group().split("-")[0]) & given]
+    if not found or not all(m.group("joined") for m in found):
+        return False
+    tokens = evidence.phrase.split()
+    return any(
+        numbers(token, with_words=True) - given and stem(after) == counted
+        for token, after in itertools.pairwise(tokens)
+    )
 
 
 def _counts_else(

@@ -224,6 +224,9 @@ NUMBER_WORDS = {
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
         "fifteen sixteen seventeen eighteen nineteen twenty".split()
     )
+} | {
+    w: str(10 * i)
+    for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
 }
 #: Ordinal words and their digits ('third' -> '3').
 ORDINAL_WORDS = {
@@ -234,11 +237,31 @@ ORDINAL_WORDS = {
 }
 
 
+_TENS = {
+    w: str(10 * i)
+    for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
+}
+NUMBER_WORDS |= _TENS
+# "Twenty-three": one number, not 20 and 3.
+_COMPOUND = re.compile(
+    r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s]+"
+    r"(one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE,
+)
+
+
 def numbers(text: str, *, with_words: bool = False) -> set[str]:
     """Numeric tokens, normalised ('1,200' -> '1200', '10th' -> '10').
 
     With ``with_words``, number words count too ('five' -> '5', 'third' -> '3').
+
+    >>> sorted(numbers("Twenty-three cars of the 68-car train", with_words=True))
+    ['23', '68']
     """
+    if with_words:
+        text = _COMPOUND.sub(
+            lambda m: str(int(NUMBER_WORDS[m[1].lower()]) + int(NUMBER_WORDS[m[2].lower()])), text
+        )
     out = set()
     for w in words(text):
         if any(c.isdigit() for c in w):
