@@ -1170,6 +1170,7 @@ def names_no_one(claim: str, question: str) -> bool:
 _WHO_IS_ROLE = re.compile(
     r"^\s*who\s+(?:is|was|are|were)\s+(?:the\s+)?((?:[\w'\u2019.-]+\s*){1,5})\??\s*$", re.I
 )
+_DOING = re.compile(r"^\s*who\s+(?:is|was|are|were)\s+[a-z]+ing\b", re.I)
 _KIN = frozenset(
     terms(
         "brother sister husband wife spouse son daughter father mother parent child uncle "
@@ -1226,9 +1227,12 @@ def role_asked(question: str) -> frozenset[str]:
     (['chief', 'executive'], frozenset())
     >>> role_asked("Who was the leader when the Franks entered the valley?")
     frozenset()
+    >>> role_asked("Who is offering it?"), sorted(role_asked("Who is the reigning champion?"))
+    (frozenset(), ['champion', 'reign'])
     """
     found = _WHO_IS_ROLE.match(question)
-    if found is None:
+    # "Who is offering it?" asks who does something, not who holds a role.
+    if found is None or _DOING.match(question):
         return frozenset()
     said = found.group(1).split()
     # A name ("Who is Ann Lee?") or a clause is no role; whose role it is may be named.
