@@ -9,7 +9,7 @@ correct-and-cited, false abstention and unanswerable abstention.
 
 Data sets, each run in the mode named:
     seed        bench/seed_questions.jsonl (whole-article mode: the seed is short)
-    news        bench/news_questions.json, twelve news stories (whole-article mode)
+    news        bench/news_questions.json, the news dev stories (whole-article mode)
     squad-topk  SQuAD 2.0 Normans, one long article (top-k passages)
     squad-whole SQuAD 2.0 Normans cut into articles of <= 6,000 characters (whole article)
 

@@ -109,6 +109,8 @@ def negates(sentence: str, question: str) -> bool:
     True
     >>> negates("Its phone sales slumped last year.", "Did its phone sales rise?")
     True
+    >>> negates("Berms keep the chemical from reaching the river.", "Did it reach the river?")
+    True
     """
     terms = set(content_terms(question))
     tokens = words(sentence)
@@ -127,11 +129,15 @@ def negates(sentence: str, question: str) -> bool:
         asked = covered(terms, word, {stem(word)}, ())
         if asked and any(map(is_negation, tokens[max(0, i - NEGATION_REACH) : i])):
             return True
+        # "berms to keep the chemical from reaching the river": it did not, yet.
+        if asked and tokens[i - 1 : i] == ["from"] and _PREVENT & set(tokens[max(0, i - 6) : i]):
+            return True
         if _negated_form(word, terms):
             return True
     return False
 
 
+_PREVENT = frozenset("keep keeps kept prevent prevents prevented stop stops stopped".split())
 _MODALS = frozenset("will would must may might could should shall".split())
 # "plans to approve", "is expected to vote": what is planned has not happened yet.
 _PLANNED = frozenset(
