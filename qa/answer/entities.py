@@ -271,10 +271,33 @@ def described(question: str, sentences: Sequence[Window]) -> tuple[str, Window] 
 
 
 def _describe(name: str, sentences: Sequence[Window]) -> tuple[str, Window] | None:
-    """``name`` and what the first sentence that writes it with an aside says it is."""
-    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}{_DESCRIPTION}")
+    """``name`` and what the first sentence that writes it with a description says it
+    is: before it, ending in a lowercase noun ("by the South Korean director Oh
+    Dae-won, a darkly comic story ...": the aside after the name is the film's), or in
+    an aside after it.
+
+    >>> from qa.answer.evidence import windows
+    >>> from qa.ingest.split import Passage
+    >>> text = '"Winter Tenants," by the South Korean director Oh Dae-won, a comic story.'
+    >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
+    >>> _describe("Oh Dae-won", sentences)[0]
+    'Oh Dae-won, the South Korean director'
+    """
+    before = re.compile(
+        rf"\b(?P<what>(?:the|a|an)\s+(?:[\w'-]+\s+){{0,5}}?[a-z]+)\s+{re.escape(name)}\b"
+    )
+    after = re.compile(rf"(?<![\w-]){re.escape(name)}{_DESCRIPTION}")
     for window in sentences:
-        said = pattern.search(window.text)
+        # Only nouns and their adjectives before the name: "the French actress and
+        # director", not "a trade group whose members include".
+        said = next(
+            (
+                m
+                for m in before.finditer(window.text)
+                if not set(m.group("what").lower().split()[1:]) & (STOPWORDS - {"and"})
+            ),
+            None,
+        ) or after.search(window.text)
         if said is not None:
             return f"{name}, {said.group('what').strip()}", window
     return None
