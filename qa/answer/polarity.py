@@ -39,7 +39,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from qa.answer.claims import INDEFINITE, NEGATION_REACH, OPPOSITES, covered, is_negation
+from qa.answer.claims import (
+    INDEFINITE,
+    NEGATION_REACH,
+    OPPOSITES,
+    covered,
+    is_negation,
+    names,
+)
 from qa.answer.evidence import Window, preceding, vocabulary
 from qa.answer.verifier import Supported
 from qa.store.lexical import ORDINAL_WORDS, STOPWORDS, content_terms, stem, terms, words
@@ -326,16 +333,7 @@ class YesNoCheck:
             return None
         best, key = None, (MIN_COVERAGE - 1e-9, 0.0, 0.0)
         for window in self.sentences:
-            # A term's opposite says as much about it ("Did revenue fall?": "revenue rose").
-            tokens = set(words(window.text)) if self.opposed else set()
-            found = (
-                (self.terms & window.evidence.terms)
-                | {t for t, opposite in self.opposed.items() if opposite & tokens}
-                | _split_vote(self.terms, window.text)
-            )
-            # ... and so does a word that says the same ("Did anyone die?": "No deaths"),
-            # though the question's own words come first.
-            alike = covered(self.terms, window.text, window.evidence.terms, ()) | found
+            found, alike = self._about(window)
             share = (
                 len(alike) / len(self.terms),
                 len(found) / len(self.terms),
@@ -344,6 +342,18 @@ class YesNoCheck:
             if share > key:
                 best, key = window, share
         return best
+
+    def _about(self, window: Window) -> tuple[set[str], set[str]]:
+        """The question's terms ``window`` holds, or their opposites ("Did revenue
+        fall?": "revenue rose"); and those with the words that say the same ("Did
+        anyone die?": "No deaths"), which count after the question's own words."""
+        tokens = set(words(window.text)) if self.opposed else set()
+        found = (
+            (self.terms & window.evidence.terms)
+            | {t for t, opposite in self.opposed.items() if opposite & tokens}
+            | _split_vote(self.terms, window.text)
+        )
+        return found, covered(self.terms, window.text, window.evidence.terms, ()) | found
 
     def contradiction(self, alone: bool = False) -> Supported | None:
         """The sentence most about the question (:meth:`best`) when it negates it.
@@ -366,8 +376,13 @@ class YesNoCheck:
         """``text`` and its support, or "No: <sentence>" cited to the sentence that says
         no; a quoted sentence gets its "Yes:" or "No:" (see the class docstring)."""
         said = lead(text)
-        if self.asks_negated or said == "no":
+        if self.asks_negated:
             return text, support
+        if said == "no":
+            # "Is Thale married?" - "No, Marcus Thale is not married." from a sentence that
+            # names him and says nothing of marriage: a "No" needs what is asked of him.
+            asked = self.terms - set(content_terms(" ".join(names(self.question))))
+            return (text, support) if not asked or self._about(support.window)[1] & asked else None
         # The sentence that covers the question best, else the one the "Yes" (or the
         # quote) stands on ("Did the stock rise?" answered "Yes, the shares fell 4.2%").
         against = self.contradiction()

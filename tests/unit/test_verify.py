@@ -726,6 +726,19 @@ def test_a_quote_about_a_narrower_period_gets_no_yes() -> None:
     assert amended is not None and amended[0] == f"Yes: {text}"
 
 
+def test_a_no_needs_a_sentence_about_what_is_asked() -> None:
+    text = "A jury convicted Lumenfield founder Marcus Thale of fraud. Sales fell 5%."
+    first, second = windows([_passage(1, text)], pairs=False)
+    reply = "No, Marcus Thale is not married."
+    check = YesNoCheck([first, second], "Is Thale married?", "no")
+    assert check.amend(reply, Supported(reply, first, 1.0, moved=False)) is None
+    fell = "No, sales fell."
+    amended = YesNoCheck([first, second], "Did sales rise?", "no").amend(
+        fell, Supported(fell, second, 1.0, moved=False)
+    )
+    assert amended is not None and amended[0] == fell
+
+
 def test_a_bare_number_that_is_not_what_is_asked_is_not_restated() -> None:
     text = (
         "Anna Lind, one of Europe's best-loved architects, died on Sunday. "
