@@ -292,7 +292,7 @@ _HOW_OLD = re.compile(r"^\W*how\s+old\b", re.IGNORECASE)
 # An age: "67-year-old", "81 years old", "aged 55", "Tom Reyes, 67,", "at 81", "died at the age of".
 _AGE = re.compile(
     r"\b\d{1,3}(?:-year-old|\s+years?\s+old)|\baged?\s+\d{1,3}\b|,\s*\d{1,3}\s*,"
-    r"|\bage\s+of\s+\d{1,3}\b|\bat\s+\d{1,3}\b|\b(?:he|she)\s+(?:is|was)\s+\d{1,3}\b|\b(?:teen|twent|thirt|fort|fift|sixt|sevent|eight|ninet)\w*-year-old",
+    r"|\bage\s+of\s+\d{1,3}\b|\bat\s+\d{1,3}\b(?![:.]\d)|\b(?:he|she)\s+(?:is|was)\s+\d{1,3}\b|\b(?:teen|twent|thirt|fort|fift|sixt|sevent|eight|ninet)\w*-year-old",
     re.IGNORECASE,
 )
 
@@ -552,8 +552,11 @@ class Claim:
         # does not ask for measures something else ("What was the vote in the Senate?").
         if given and self.terms <= given and _measured(given, evidence.phrase, self.units):
             return 0.0
-        # "the 68-car train" is not how many cars derailed where "Twenty-three cars" are.
+        # "the 68-car train" is not how many cars derailed where "Twenty-three cars" are,
+        # and "$15 million" counts no students.
         if self.counted and given and _describes(given, evidence, self.counted):
+            return 0.0
+        if self.counted and given and _as_money(given, evidence.text):
             return 0.0
         if self.counted and _counts_else(
             self.terms & evidence.numbers,
@@ -922,6 +925,27 @@ def _measured(wanted: AbstractSet[str], phrase: str, units: AbstractSet[str]) ->
 
 # A number joined to the word after it: "a 68-car train", "a 30-year lease".
 _NUMBER = re.compile(r"\d[\d,.]*(?P<joined>-[a-z]+)?")
+
+
+def _as_money(given: AbstractSet[str], text: str) -> bool:
+    """Whether ``text`` writes every number of ``given`` it writes in digits as an
+    amount of money.
+
+    >>> _as_money({"15"}, "It sets aside $15 million in grants."), _as_money({"15"}, "15 schools")
+    (True, False)
+    >>> _as_money({"4"}, "It costs $4 a dose and is given in four doses.")
+    False
+    """
+    found = [m for m in _NUMBER.finditer(text) if numbers(m.group().split("-")[0]) & given]
+    # ... and not in words either ("$4 a dose and is given in four doses").
+    spelled = any(
+        numbers(w, with_words=True) & given for w in words(text) if not any(map(str.isdigit, w))
+    )
+    return (
+        bool(found)
+        and not spelled
+        and all(text[: m.start()].rstrip()[-1:] in ("$", "\u20ac", "\u00a3") for m in found)
+    )
 
 
 def _describes(given: AbstractSet[str], evidence: Evidence, counted: str) -> bool:
