@@ -397,18 +397,19 @@ _PLACE_NAMED = re.compile(
 )
 
 
-def reported(text: str) -> str:
-    """``text`` without a leading dateline where it names another place for what it
-    reports: the dateline is then only where the story was filed. Otherwise the dateline
-    is the place the sentence reports on.
+def filed_here(text: str) -> bool:
+    """Whether ``text`` opens with a dateline and names no other place for what it
+    reports: the dateline may be where it happened ("HALDEN, Ore. - A train derailed on
+    the east side of this small river town"), not only where the story was filed
+    ("SAN JOSE, Calif. - Novatek will close two factories in Malaysia").
 
-    >>> reported("SAN JOSE, Calif. - Novatek will close two factories in Malaysia.")
-    'Novatek will close two factories in Malaysia.'
-    >>> reported("HALDEN, Ore. \u2014 A train derailed on the east side of this town in May.")
-    'HALDEN, Ore. \u2014 A train derailed on the east side of this town in May.'
+    >>> filed_here("SAN JOSE, Calif. - Novatek will close two factories in Malaysia.")
+    False
+    >>> filed_here("HALDEN, Ore. \u2014 A train derailed on the east side of this town in May.")
+    True
     """
     rest = without_dateline(text)
-    return rest if rest != text and _PLACE_NAMED.search(rest) else text
+    return rest != text and not _PLACE_NAMED.search(rest)
 
 
 @dataclass(frozen=True)
@@ -430,11 +431,11 @@ class Evidence:
         return spelled_out(self.text)
 
     @classmethod
-    def of(cls, text: str) -> Evidence:
+    def of(cls, text: str, dateline: bool = False) -> Evidence:
         """Evidence from ``text`` (terms also split at apostrophes, numbers normalised),
-        a leading dateline aside where the sentence names another place: where a story
-        was filed answers no "Where will Novatek close factories?" (:func:`reported`)."""
-        text = joined_initials(reported(text))
+        a leading dateline aside unless ``dateline``: where a story was filed answers no
+        "Where will Novatek close factories?" (see :func:`filed_here`)."""
+        text = joined_initials(text if dateline else without_dateline(text))
         nums = frozenset(numbers(text, with_words=True))
         # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
         phrase = f" {' '.join(words(text.replace('%', ' percent')))} "

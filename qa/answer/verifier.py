@@ -28,6 +28,7 @@ from qa.answer.claims import (
     counts_asked,
     covered,
     explained,
+    filed_here,
     full_names,
     gives_age,
     names,
@@ -56,6 +57,7 @@ _REFERS_BACK = re.compile(
 )
 
 
+_WHERE = re.compile(r"^\W*where\b", re.I)
 # A sentence about the person the sentence before names.
 _PERSON_BACK = re.compile(r"\s*(?:he|she)\b", re.I)
 
@@ -337,6 +339,20 @@ class SentenceVerifier:
             for w, more in self._new()
         )
 
+    def _with_dateline(self, window: Window, question: str) -> Evidence:
+        """The evidence of ``window``, with its dateline where that says where what the
+        question asks about happened: "Where did the derailment happen?" of "HALDEN, Ore.
+        - A ... freight train derailed ..." (:func:`filed_here`), the sentence holding
+        every topic term ("Where is Lumenfield headquartered?" is not answered by the
+        dateline of a sentence about its founder's trial)."""
+        if not (
+            _WHERE.match(question)
+            and filed_here(window.text)
+            and covered(set(self.topic), window.text, window.evidence.terms) == self.topic
+        ):
+            return window.evidence
+        return Evidence.of(window.text, dateline=True)
+
     def _check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
         prepared = Claim.of(claim, question)
         if prepared.has_kind:
@@ -365,7 +381,9 @@ class SentenceVerifier:
         # words said may follow the sentence that says who spoke.
         singles_only = answers_kind and wanted_kind(question) != "speech"
         for rank, window in enumerate(self.windows):
-            score = prepared.support(window.evidence, window.context, self._full_names)
+            score = prepared.support(
+                self._with_dateline(window, question), window.context, self._full_names
+            )
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):

@@ -224,17 +224,12 @@ def test_when_and_how_many_claims_must_name_a_time_or_a_quantity() -> None:
 
 def test_a_dateline_is_where_its_sentence_happened_unless_it_names_another_place() -> None:
     here = "HALDEN, Ore. \u2014 A train derailed on the east side of this small river town."
-    assert support("Halden, Ore.", "Where did the derailment happen?", here) == 1.0
+    assert _check(here, "Where did the derailment happen?", "Halden, Ore.") is not None
+    # Not where something the sentence does not say happened.
+    assert _check(here, "Where is the railroad headquartered?", "Halden, Ore.") is None
     filed = "SAN JOSE, Calif. - Novatek said it would close two factories in Malaysia."
-    assert support("San Jose, Calif.", "Where will Novatek close factories?", filed) == 0.0
-    assert support("Malaysia.", "Where will Novatek close factories?", filed) == 1.0
-
-
-def test_a_bare_number_is_not_a_measure_the_question_does_not_ask_for() -> None:
-    passage = "The Senate passed it 37 to 12, three weeks after the House approved it."
-    assert support("3", "What was the vote in the Senate?", passage) == 0.0
-    assert support("3 weeks", "How long after the House?", passage) == 1.0
-    assert support("3", "How many weeks passed between the votes?", passage) == 1.0
+    assert _check(filed, "Where will Novatek close factories?", "San Jose, Calif.") is None
+    assert _check(filed, "Where will Novatek close factories?", "Malaysia.") is not None
 
 
 def test_requests_and_meta_lead_ins_are_not_claims_or_names() -> None:
