@@ -270,6 +270,8 @@ def gives_age(text: str, given: AbstractSet[str]) -> bool:
 
     >>> gives_age("She is 52.", {"52"}), gives_age("It took five years. She is 52.", {"5"})
     (True, False)
+    >>> gives_age("a Bronze Age village about 3,400 years old", {"3400"})
+    True
     """
     return any(numbers(m.group(), with_words=True) & given for m in _AGE.finditer(text))
 
@@ -291,7 +293,7 @@ def names_wanted(question: str, text: str) -> bool:
 _HOW_OLD = re.compile(r"^\W*how\s+old\b", re.IGNORECASE)
 # An age: "67-year-old", "81 years old", "aged 55", "Tom Reyes, 67,", "at 81", "died at the age of".
 _AGE = re.compile(
-    r"\b\d{1,3}(?:-year-old|\s+years?\s+old)|\baged?\s+\d{1,3}\b|,\s*\d{1,3}\s*,"
+    r"\b\d[\d,]*(?:-year-old|\s+years?\s+old)|\baged?\s+\d{1,3}\b|,\s*\d{1,3}\s*,"
     r"|\bage\s+of\s+\d{1,3}\b|\bat\s+\d{1,3}\b(?![:.]\d)|\b(?:he|she)\s+(?:is|was)\s+\d{1,3}\b|\b(?:teen|twent|thirt|fort|fift|sixt|sevent|eight|ninet)\w*-year-old",
     re.IGNORECASE,
 )

@@ -771,6 +771,9 @@ def test_how_old_is_answered_by_a_sentence_that_gives_an_age() -> None:
     assert _check(text, "How old is Rina Cole?", "5 years old.") is None
     found = _check(text, "How old is Rina Cole?", "52")
     assert found is not None and found.window.text.endswith("She is 52.")
+    # Things can be old too.
+    village = "Archaeologists uncovered a Bronze Age village about 3,400 years old."
+    assert _check(village, "How old is the village?", "3,400 years old") is not None
 
 
 def test_a_who_question_is_not_answered_by_the_thing_it_asks_about() -> None:
