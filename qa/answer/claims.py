@@ -414,6 +414,22 @@ def filed_here(text: str) -> bool:
     return rest != text and not _PLACE_NAMED.search(rest)
 
 
+# A month and its day: "April 2", "Sept. 26", "Oct 28th".
+_MONTH_DAY = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
+
+
+def dates(text: str) -> set[tuple[str, str]]:
+    """The days of months ``text`` names, as (month, day).
+
+    >>> sorted(dates("On April 2 and Sept. 26th; not May"))
+    [('apr', '2'), ('sep', '26')]
+    """
+    return {(m[1].lower(), m[2]) for m in _MONTH_DAY.finditer(text)}
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Text that may support a claim, with its terms computed once."""
@@ -518,6 +534,9 @@ class Claim:
         # Invented numbers, or a number of the question that the context does not have
         # (a question about "the 1000s" is not answered by a text about "the 10th century").
         if self.numbers - (evidence.numbers | context.numbers):
+            return 0.0
+        # "April 2" is not said by "the April 9 meeting" and "a second firm".
+        if dates(self.text) - dates(f"{evidence.text} {context.text}"):
             return 0.0
         # "34%" is not said by "34 points".
         if self.percents and self.percents - percentages(f"{evidence.text} {context.text}"):

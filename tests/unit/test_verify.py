@@ -232,6 +232,12 @@ def test_a_dateline_is_where_its_sentence_happened_unless_it_names_another_place
     assert _check(filed, "Where will Novatek close factories?", "Malaysia.") is not None
 
 
+def test_a_date_is_a_month_and_its_day_together() -> None:
+    passage = "The commission will hire a second firm and meet on April 9."
+    assert support("April 2", "When will the commission meet?", passage) == 0.0
+    assert support("April 9", "When will the commission meet?", passage) == 1.0
+
+
 def test_requests_and_meta_lead_ins_are_not_claims_or_names() -> None:
     passage = "Trump met Zelensky at the Vatican."
     assert (
