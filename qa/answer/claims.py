@@ -308,6 +308,11 @@ _PLACE = re.compile(
 )
 
 
+def asks_where(question: str) -> bool:
+    """Whether ``question`` asks where ("Where ...?", "From where ...?")."""
+    return bool(_WHERE.match(question))
+
+
 def names_place(question: str, text: str) -> bool:
     """Whether ``text`` names a place by its name, where ``question`` asks "Where ...?"
     (true for any other question): what a quote answering it most likely holds.
@@ -317,7 +322,7 @@ def names_place(question: str, text: str) -> bool:
     >>> names_place("Where is the outbreak?", "Officials said the outbreaks are linked.")
     False
     """
-    return not _WHERE.match(question) or bool(_PLACE.search(text))
+    return not asks_where(question) or bool(_PLACE.search(text))
 
 
 #: "Was anyone hurt?" asks whether someone was; a sentence that answers names who.
@@ -483,6 +488,8 @@ class Claim:
     doing: frozenset[str] = frozenset()
     #: Names the question writes as an acronym ("SUVs"): the evidence may spell them out.
     acronyms: frozenset[str] = frozenset()
+    #: The days of months the sentence names (:func:`dates`): the evidence must too.
+    days: frozenset[tuple[str, str]] = frozenset()
     #: The units a bare number of the sentence may stand for: those the question or the
     #: sentence names ("9%"), any where the question asks for a time, a duration or an age
     #: ("How long?": "7" for "7 weeks").
@@ -506,6 +513,7 @@ class Claim:
             percentages(sentence),
             frozenset(terms(question)),
             frozenset(acronyms(question)),
+            frozenset(dates(sentence)),
             _UNITS
             if wanted_kind(question) in ("time", "duration") or asks_age(question)
             else frozenset(terms(f"{question} {sentence.replace('%', ' percent')}")) & _UNITS,
@@ -536,7 +544,7 @@ class Claim:
         if self.numbers - (evidence.numbers | context.numbers):
             return 0.0
         # "April 2" is not said by "the April 9 meeting" and "a second firm".
-        if dates(self.text) - dates(f"{evidence.text} {context.text}"):
+        if self.days and self.days - dates(f"{evidence.text} {context.text}"):
             return 0.0
         # "34%" is not said by "34 points".
         if self.percents and self.percents - percentages(f"{evidence.text} {context.text}"):
@@ -949,6 +957,12 @@ def _measured(wanted: AbstractSet[str], phrase: str, units: AbstractSet[str]) ->
 _NUMBER = re.compile(r"\d[\d,.]*(?P<joined>-[a-z]+)?")
 
 
+def _digits(given: AbstractSet[str], text: str) -> list[re.Match[str]]:
+    """Where ``text`` writes a number of ``given`` in digits (with any word joined to it
+    by a hyphen)."""
+    return [m for m in _NUMBER.finditer(text) if numbers(m.group().split("-")[0]) & given]
+
+
 def _as_money(given: AbstractSet[str], text: str) -> bool:
     """Whether ``text`` writes every number of ``given`` it writes in digits as an
     amount of money.
@@ -958,7 +972,7 @@ def _as_money(given: AbstractSet[str], text: str) -> bool:
     >>> _as_money({"4"}, "It costs $4 a dose and is given in four doses.")
     False
     """
-    found = [m for m in _NUMBER.finditer(text) if numbers(m.group().split("-")[0]) & given]
+    found = _digits(given, text)
     # ... and not in words either ("$4 a dose and is given in four doses").
     spelled = any(
         numbers(w, with_words=True) & given for w in words(text) if not any(map(str.isdigit, w))
@@ -979,7 +993,7 @@ def _describes(given: AbstractSet[str], evidence: Evidence, counted: str) -> boo
     >>> _describes({"68"}, ev, "car"), _describes({"42"}, Evidence.of("A 42-page ruling."), "page")
     (True, False)
     """
-    found = [m for m in _NUMBER.finditer(evidence.text) if numbers(m.group().split("-")[0]) & given]
+    found = _digits(given, evidence.text)
     if not found or not all(m.group("joined") for m in found):
         return False
     tokens = evidence.phrase.split()
@@ -1178,6 +1192,11 @@ _CALENDAR = frozenset(
 )
 
 
+def asks_who(question: str) -> bool:
+    """Whether ``question`` asks who ("Who ...?", "Whom ...?", "Whose ...?")."""
+    return bool(_ASKS_WHO.match(question))
+
+
 def names_no_one(claim: str, question: str) -> bool:
     """Whether ``claim`` answers "Who ...?" with no one: with a subject whose name ends
     in a word of a question that names no one (the thing asked about: "Who started
@@ -1196,7 +1215,7 @@ def names_no_one(claim: str, question: str) -> bool:
     False
     """
     subject = _CAPITALISED_RUN.match(claim.strip())
-    if not _ASKS_WHO.match(question) or subject is None:
+    if not asks_who(question) or subject is None:
         return False
     if _CAPITALISED_RUN.search(question, 1):
         # "Who endorsed Whitcomb?": "Whitcomb conceded on Wednesday" names no one else

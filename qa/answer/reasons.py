@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from qa.answer.claims import names
+from qa.answer.claims import asks_who, names
 from qa.answer.evidence import Window, following
 from qa.answer.verifier import Supported, Verifier
 from qa.ingest.split import Passage
@@ -158,15 +158,12 @@ def given(
     return None
 
 
-_WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
-
-
 def who(
     sentences: Sequence[Window], said: Collection[Spot], question: str, asked: str
 ) -> Window | None:
     """For ``question`` a bare "Who?", the first of the sentences ``said`` that names
     someone the questions so far (``asked``) do not; else ``None``."""
-    if not _WHO.match(question):
+    if not asks_who(question):
         return None
     known = names(asked)
     for window in sentences:

@@ -25,6 +25,7 @@ from qa.answer.claims import (
     Evidence,
     FullNames,
     asks_age,
+    asks_where,
     counts_asked,
     covered,
     explained,
@@ -57,7 +58,6 @@ _REFERS_BACK = re.compile(
 )
 
 
-_WHERE = re.compile(r"^\W*where\b", re.I)
 # A sentence about the person the sentence before names.
 _PERSON_BACK = re.compile(r"\s*(?:he|she)\b", re.I)
 
@@ -274,18 +274,24 @@ class SentenceVerifier:
             return False
         return most >= _ABOUT * len(self.topic) and most >= len(held) + 2
 
+    def _before(self, window: Window) -> tuple[Window, set[str]] | None:
+        """The sentence right before ``window`` in its passage, with the topic terms it
+        holds (:meth:`_topic_held`); ``None`` for the first."""
+        before = [
+            (w, there)
+            for w, there in self._topic_held()
+            if w.passage == window.passage and w.end <= window.start
+        ]
+        return before[-1] if before else None
+
     def _referred(self, window: Window, held: set[str]) -> set[str]:
         """``held``, the topic terms ``window`` holds, with the rest of each name it
         holds part of ("Lindgren" is Sophie Lindgren) and, where it begins with "he",
         or "she", the names the sentence before holds ("... Lindgren testified
         in October. She is scheduled to be sentenced in January.")."""
-        if _PERSON_BACK.match(window.text):
-            before = [
-                there
-                for w, there in self._topic_held()
-                if w.passage == window.passage and w.end <= window.start
-            ]
-            held = held | (before[-1] & self._named if before else set())
+        before = self._before(window) if _PERSON_BACK.match(window.text) else None
+        if before is not None:
+            held = held | (before[1] & self._named)
         beside = self._full_names().beside if held & self._named else {}
         return held | {n for t in held & self._named for n in beside.get(t, ()) if n in self._named}
 
@@ -296,14 +302,10 @@ class SentenceVerifier:
         refers back to, the two holding every topic term ("When was the Hammarby Quay
         redevelopment finished?": "... the Hammarby Quay redevelopment, took nearly 20
         years. Finished in 1998, it replaced ...")."""
-        before = [
-            (w, there)
-            for w, there in self._topic_held()
-            if w.passage == window.passage and w.end <= window.start
-        ]
-        if not before:
+        before = self._before(window)
+        if before is None:
             return False
-        w, there = before[-1]
+        w, there = before
         if not len(there) == most >= _ABOUT * len(self.topic):
             return False
         if len(w.evidence.terms) <= len(there) + 1:
@@ -339,15 +341,14 @@ class SentenceVerifier:
             for w, more in self._new()
         )
 
-    def _with_dateline(self, window: Window, question: str) -> Evidence:
-        """The evidence of ``window``, with its dateline where that says where what the
-        question asks about happened: "Where did the derailment happen?" of "HALDEN, Ore.
-        - A ... freight train derailed ..." (:func:`filed_here`), the sentence holding
-        every topic term ("Where is Lumenfield headquartered?" is not answered by the
-        dateline of a sentence about its founder's trial)."""
+    def _with_dateline(self, window: Window) -> Evidence:
+        """The evidence of ``window`` for a "Where ...?" question, with its dateline where
+        that says where what the question asks about happened: "Where did the derailment
+        happen?" of "HALDEN, Ore. - A ... freight train derailed ..." (:func:`filed_here`),
+        the sentence holding every topic term ("Where is Lumenfield headquartered?" is not
+        answered by the dateline of a sentence about its founder's trial)."""
         if not (
-            _WHERE.match(question)
-            and filed_here(window.text)
+            filed_here(window.text)
             and covered(set(self.topic), window.text, window.evidence.terms) == self.topic
         ):
             return window.evidence
@@ -380,10 +381,10 @@ class SentenceVerifier:
         # ("How much did tickets cost?": "Tickets ... sold out" after "a crowd of 19,200");
         # words said may follow the sentence that says who spoke.
         singles_only = answers_kind and wanted_kind(question) != "speech"
+        where, age = asks_where(question), asks_age(question)
         for rank, window in enumerate(self.windows):
-            score = prepared.support(
-                self._with_dateline(window, question), window.context, self._full_names
-            )
+            evidence = self._with_dateline(window) if where else window.evidence
+            score = prepared.support(evidence, window.context, self._full_names)
             if score < self.threshold or not self._on_topic(window):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):
@@ -396,7 +397,7 @@ class SentenceVerifier:
             if self.rate and not says_rate(window.text):
                 continue
             # "How old is she?" by an age ("5 years old" is not said by "in five years").
-            if asks_age(question) and not gives_age(window.evidence.text, prepared.numbers):
+            if age and not gives_age(window.evidence.text, prepared.numbers):
                 continue
             # Who holds a role is named with it, in one sentence.
             if self.role and (

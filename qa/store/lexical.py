@@ -237,11 +237,6 @@ ORDINAL_WORDS = {
 }
 
 
-_TENS = {
-    w: str(10 * i)
-    for i, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)
-}
-NUMBER_WORDS |= _TENS
 # "Twenty-three": one number, not 20 and 3.
 _COMPOUND = re.compile(
     r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[-\s]+"
