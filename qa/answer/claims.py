@@ -677,6 +677,15 @@ SAME = [
     "hacker hackers attacker attackers intruder intruders",
     "game games match matches",
     "fan fans spectator spectators crowd crowds attendance people",
+    # Finds, pay and decisions as news words them ("Where was it found?": "uncovered the
+    # remains"; "Did the club announce his salary?": "did not disclose his wages").
+    "find finds found discover discovers discovered discovery uncover uncovers uncovered "
+    "unearth unearthed",
+    "salary salaries wage wages earnings",
+    "announce announces announced disclose discloses disclosed reveal reveals revealed",
+    "decide decides decided decision choose chooses chose chosen select selects selected",
+    "finish finishes finished end ends ended complete completes completed conclude concludes "
+    "concluded",
 ]
 
 

@@ -61,7 +61,7 @@ from qa.answer.conversation import (
     source_of,
 )
 from qa.answer.evidence import Window, following, is_list_item, windows
-from qa.answer.polarity import YesNoCheck, lead
+from qa.answer.polarity import YesNoCheck, lead, saying_no
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
 from qa.answer.shapes import Shape, asks_mentioned, classify
@@ -433,7 +433,7 @@ class AnswerPipeline:
                         # says the opposite ("Did revenue fall?": "Company revenue rose").
                         against = yes_no.contradiction(alone=True)
                         if against is not None:
-                            yield from composer.add(f"No: {against.claim}", against)
+                            yield from composer.add(saying_no(against.claim), against)
                             yield from composer.finish()
                             answer.source = "quote"
         if composer is None or not composer.pieces:

@@ -71,6 +71,10 @@ _UNANIMOUS = frozenset(content_terms("unanimous unanimously"))
 # A tally with votes on both sides: "7-4", "9 to 2" (not a year's "2019-20").
 _SPLIT_VOTE = re.compile(r"\b\d{1,3}\s*(?:-|\u2013|to)\s*[1-9]\d{0,2}\b(?![-\u2013])")
 _META = frozenset(content_terms("article story piece text author writer"))
+# Words that ask about all of something.
+_WHOLE = frozenset(
+    "whole entire entirely all every everyone everybody everything completely fully".split()
+)
 #: The share of the question's terms a sentence must hold to decide its answer.
 MIN_COVERAGE = 0.5
 #: ... and to say "Yes" to it.
@@ -180,6 +184,8 @@ def pending(sentence: str, question: str) -> bool:
     True
     >>> pending("She is scheduled to be sentenced in January.", "Has she been sentenced?")
     True
+    >>> pending("It would choose a repair by April.", "Has it decided which repair to do?")
+    True
     """
     asked = words(question)
     if not asked or asked[0] not in _PAST:
@@ -191,7 +197,8 @@ def pending(sentence: str, question: str) -> bool:
             return True
     tokens = words(sentence)
     for i, word in enumerate(tokens):
-        if stem(word) not in terms or i == 0:
+        # The term or a word that says the same ("would choose" for "decided").
+        if i == 0 or not covered(terms, word, {stem(word)}, ()):
             continue
         before = tokens[max(0, i - 2) : i]
         # "before construction begins": a subject between, and the verb in the present.
@@ -259,6 +266,15 @@ def denies(text: str) -> bool:
     return any(is_negation(w) and tokens[i + 1 : i + 2] != ["only"] for i, w in enumerate(tokens))
 
 
+def saying_no(sentence: str) -> str:
+    """``sentence`` led by "No:", unless it begins with "No" itself.
+
+    >>> saying_no("It rose."), saying_no("No deaths have been reported.")
+    ('No: It rose.', 'No deaths have been reported.')
+    """
+    return sentence if lead(sentence) == "no" else f"No: {sentence}"
+
+
 def lead(text: str) -> str | None:
     """``"yes"`` or ``"no"`` when ``text`` starts with one."""
     first = words(text[:12])[:1]
@@ -321,9 +337,9 @@ class YesNoCheck:
 
     def best(self) -> Window | None:
         """The sentence holding most of the question's terms; among equals, the one
-        most about them (the largest share of its own terms), then the first: "Was
-        there a tsunami?" is answered by "No tsunami waves were recorded." rather than
-        by a long sentence that mentions a tsunami warning."""
+        most about them (its first term held, then the most of its terms in the same
+        words, then the largest share of its own terms), then the first: "Was there a tsunami?" is answered by "No tsunami waves were
+        recorded." rather than by a long sentence that mentions a tsunami warning."""
         return self._best
 
     @functools.cached_property
@@ -331,11 +347,16 @@ class YesNoCheck:
         """:meth:`best`, found once: a "Yes" is checked against it more than once."""
         if not self.terms:
             return None
-        best, key = None, (MIN_COVERAGE - 1e-9, 0.0, 0.0)
+        best, key = None, (MIN_COVERAGE - 1e-9, 0.0, 0.0, 0.0)
+        # The question's first term is most often what it is about: "Did the board change
+        # its decision?" is about the board ("The board took no action ... the closure
+        # date had not changed"), not a decision that a grant comes too late to change.
+        first = next((t for t in content_terms(self.question) if t in self.terms), None)
         for window in self.sentences:
             found, alike = self._about(window)
             share = (
                 len(alike) / len(self.terms),
+                float(first in alike),
                 len(found) / len(self.terms),
                 len(alike) / len(window.evidence.terms),
             )
@@ -396,8 +417,8 @@ class YesNoCheck:
             against = Supported(window.text, window, 1.0, moved=True)
         if against is not None:
             if said is None and against.window == window:
-                return f"No: {text}", support
-            return f"No: {against.claim}", against
+                return saying_no(text), support
+            return saying_no(against.claim), against
         # "Will it appeal?" - "Yes" from "... had not decided whether to appeal."
         if open_question is not None:
             return f"{open_question}: {window.text}", replace(support, claim=window.text)
@@ -437,6 +458,9 @@ class YesNoCheck:
         said_there = window.evidence.terms.union(*(w.evidence.terms for w in lead_in))
         text_there = " ".join(w.text for w in [*lead_in, window])
         if len(covered(self.terms, text_there, said_there)) < YES_COVERAGE * len(self.terms):
+            return None
+        # "Will the whole hospital close?" is no "Yes" from a sentence about its ward.
+        if _WHOLE & set(words(self.question)) and not _WHOLE & set(words(text_there)):
             return None
         if said is None:
             # "Is this the largest fire in Arizona history?": "... the largest in Arizona

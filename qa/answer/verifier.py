@@ -32,6 +32,7 @@ from qa.answer.claims import (
     filed_here,
     full_names,
     gives_age,
+    measure_term,
     names,
     names_no_one,
     names_wanted,
@@ -134,6 +135,12 @@ class SentenceVerifier:
             self.near, repeated = self._near(reply)
             if self._bare:
                 self.repeated = repeated
+        # A follow-up's own words ("How long is the delay?" after "Will the houses still be
+        # built?"): a sentence holding all of them is on topic, though it holds little of
+        # the question followed up ("construction ... would be delayed by about eight
+        # months"). "How long" measures; its "long" is not written.
+        own = set(content_terms(asked)) - {measure_term(asked)} if reply else set()
+        self._own = own if own and own < self.topic else set()
         self.explain: set[str] = set()
         self.role: set[str] = set()
         self.rate = False
@@ -193,7 +200,10 @@ class SentenceVerifier:
             return True
         held = len(self.topic & window.evidence.terms)
         if held < self.min_overlap * len(self.topic):  # or a word that says the same
-            held = len(covered(set(self.topic), window.text, window.evidence.terms))
+            found = covered(set(self.topic), window.text, window.evidence.terms)
+            if self._own and self._own <= found:
+                return True
+            held = len(found)
         return held / len(self.topic) >= self.min_overlap
 
     def check(self, claim: str, cited: Sequence[Passage], question: str) -> Supported | None:
