@@ -1303,12 +1303,17 @@ def role_asked(question: str) -> frozenset[str]:
     frozenset()
     >>> role_asked("Who is offering it?"), sorted(role_asked("Who is the reigning champion?"))
     (frozenset(), ['champion', 'reign'])
+    >>> sorted(role_asked("Who is the chairman of the hospital board?"))
+    ['chairman']
     """
     found = _WHO_IS_ROLE.match(question)
     # "Who is offering it?" asks who does something, not who holds a role.
     if found is None or _DOING.match(question):
         return frozenset()
     said = found.group(1).split()
+    # "the chairman of the hospital board": the role is what comes before "of".
+    if "of" in said[1:]:
+        said = said[: said.index("of")]
     # A name ("Who is Ann Lee?") or a clause is no role; whose role it is may be named.
     owner = [w for w in said if w[:1].isupper() and w.lower().endswith(("'s", "\u2019s"))]
     role = [w for w in said if w not in owner]
