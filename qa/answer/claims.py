@@ -640,6 +640,8 @@ OPPOSITES = [
     ("open reopen reopened reopens", "closed shut shuttered"),
     # "Is the warning over?" asks whether it ended (see qa.answer.polarity).
     ("ended expired lifted", "remain remains"),
+    ("spare spares spared exempt exempted", "cut cuts"),
+    ("pass passes passed", "fail fails failed"),
 ]
 
 
@@ -701,12 +703,21 @@ def _alike() -> dict[str, frozenset[str]]:
 
 
 _ALIKE = _alike()
-_OPPOSED = {
-    stem(word): frozenset(stem(w) for w in other.split())
-    for pair in OPPOSITES
-    for one, other in (pair, pair[::-1])
-    for word in one.split()
-}
+
+
+def _opposed() -> dict[str, frozenset[str]]:
+    """The stems of each word's opposites, by stem (of every pair it is in)."""
+    opposed: dict[str, frozenset[str]] = {}
+    for pair in OPPOSITES:
+        for one, other in (pair, pair[::-1]):
+            for word in one.split():
+                opposed[stem(word)] = opposed.get(stem(word), frozenset()) | frozenset(
+                    stem(w) for w in other.split()
+                )
+    return opposed
+
+
+_OPPOSED = _opposed()
 
 
 def opposed(held: Iterable[str]) -> set[str]:

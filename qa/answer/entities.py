@@ -237,11 +237,14 @@ _WHAT_IS = re.compile(rf"^\s*(?i:who|what)\s+(?i:is|was)\s+{_ASKED_NAME}")
 # the comma before the sentence's verb: an aside may hold commas of its own ("the
 # Swedish architect whose low, timber-clad buildings turned ... spaces, died on
 # Sunday"), a list of names too ("include Meta, Google and TikTok"); "U.S." ends nothing.
+# A description's characters: no comma, semicolon or point that ends a sentence (one
+# inside "U.S." or after "St." does not: "the unit at St. Jude Regional Hospital").
+_WORDING = r"(?:[^,;.]|\.(?!\s|$)|(?<=\b(?:St|Mt|Ft|Dr|Jr|Sr))\.)"
 _DESCRIPTION = (
-    r",\s+(?P<what>(?:a|an|the)\s+(?:[^,;.]|\.(?!\s|$))+"
+    rf",\s+(?P<what>(?:a|an|the)\s+{_WORDING}+"
     r"(?:,\s+(?!(?:and|or|but|who|which|where|when|while|is|was|are|were|has|had|have|"
     r"will|would|can|could|may|might|must|should|did|does|do|said|says|told|wrote|"
-    r"according)\b|[a-z]+ed\b)(?:[^,;.]|\.(?!\s|$))+)*)(?=\s*[,;.]|$)"
+    rf"according)\b|[a-z]+ed\b){_WORDING}+)*)(?=\s*[,;.]|$)"
 )
 
 
@@ -282,6 +285,9 @@ def _describe(name: str, sentences: Sequence[Window]) -> tuple[str, Window] | No
     >>> sentences = windows([Passage("a", "A", 0, 1, 0, len(text), text, text)], pairs=False)
     >>> _describe("Oh Dae-won", sentences)[0]
     'Oh Dae-won, the South Korean director'
+    >>> text = "Sam Okafor, a director at St. Jude Hospital, said so."
+    >>> _describe("Sam Okafor", windows([Passage("a", "A", 0, 1, 0, len(text), text, text)]))[0]
+    'Sam Okafor, a director at St. Jude Hospital'
     """
     before = re.compile(
         rf"\b(?P<what>(?:the|a|an)\s+(?:[\w'-]+\s+){{0,5}}?[a-z]+)\s+{re.escape(name)}\b"

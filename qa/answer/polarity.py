@@ -58,9 +58,10 @@ _ORDINALS = (frozenset(ORDINAL_WORDS) - {"zeroth"}) | {"last"}
 
 def _by_word() -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
-    for one, other in OPPOSITES:
-        out |= dict.fromkeys(one.split(), frozenset(other.split()))
-        out |= dict.fromkeys(other.split(), frozenset(one.split()))
+    # A word may have opposites in two pairs ("cut": "raised", "spared").
+    for one, other in (*OPPOSITES, *((b, a) for a, b in OPPOSITES)):
+        for word in one.split():
+            out[word] = out.get(word, frozenset()) | frozenset(other.split())
     return out
 
 

@@ -13,7 +13,7 @@ from qa.answer.claims import (
     wanted_kind,
 )
 from qa.answer.evidence import windows
-from qa.answer.polarity import YesNoCheck
+from qa.answer.polarity import YesNoCheck, negates
 from qa.answer.summary import central
 from qa.answer.verifier import SentenceVerifier, Supported
 from qa.ingest.split import Passage
@@ -982,3 +982,11 @@ def test_a_follow_up_is_answered_by_a_sentence_that_holds_all_its_own_words() ->
     found = SentenceVerifier([_passage(1, text)], 0.6, topic, 0.5, reply, asked)
     supported = found.check("The delay is about 8 months.", [], asked)
     assert supported is not None and supported.window.text.startswith("Construction")
+
+
+def test_spared_says_no_to_cut_and_failed_to_passed() -> None:
+    assert negates("Police and fire budgets were spared.", "Were the police budgets cut?")
+    assert negates("The proposal failed to get a second.", "Did the proposal pass?")
+    # "cut" keeps its other opposites.
+    assert negates("Sales were cut by 4%.", "Did sales rise?")
+    assert not negates("Police budgets were cut.", "Were the police budgets cut?")
