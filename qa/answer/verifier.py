@@ -428,7 +428,7 @@ class SentenceVerifier:
 # Where a sentence's first subordinate clause (or aside) begins.
 _CLAUSE = re.compile(
     r",\s+(?:which|who|whom|whose|when|where|while|as|after|before|because|since|although|"
-    r"though|including|especially|and|but)\b|;|\s+\("
+    r"though|including|especially|and|but|according\s+to)\b|;|\s+\("
 )
 
 
@@ -454,6 +454,8 @@ def main_clause(sentence: str) -> str:
 
     >>> main_clause("Harold died at Hastings, which took place in 1066.")
     'Harold died at Hastings.'
+    >>> main_clause("Vance had led Meridian since 2017, according to a proxy statement.")
+    'Vance had led Meridian since 2017.'
     >>> main_clause("Rollo, who led them.")
     'Rollo, who led them.'
     >>> main_clause("They used Islamic, Lombard, and Byzantine techniques.")
