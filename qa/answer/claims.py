@@ -679,11 +679,14 @@ SAME = [
     "hacker hackers attacker attackers intruder intruders",
     "game games match matches",
     "fan fans spectator spectators crowd crowds attendance people",
+    "people resident residents",
     # Finds, pay and decisions as news words them ("Where was it found?": "uncovered the
     # remains"; "Did the club announce his salary?": "did not disclose his wages").
     "find finds found discover discovers discovered discovery uncover uncovers uncovered "
     "unearth unearthed",
     "salary salaries wage wages earnings",
+    "ask asks asked request requests requested",
+    "help aid assistance",
     "announce announces announced disclose discloses disclosed reveal reveals revealed",
     "decide decides decided decision choose chooses chose chosen select selects selected",
     "finish finishes finished end ends ended complete completes completed conclude concludes "

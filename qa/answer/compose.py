@@ -194,6 +194,7 @@ class Composer:
         text = without_dateline(piece.text.rstrip()).rstrip(" ,;:")
         if not text.endswith((".", "!", "?", "\u201d", '"')):
             text += "."
+        text = balanced(text)
         n = self._numbers[key]
         # A marker goes before the final punctuation, as people write it, but after a
         # closing quotation mark or an abbreviation's point ("Halden, Ore. [1]").
@@ -218,6 +219,34 @@ class Composer:
     def text(self) -> str:
         """Everything emitted so far."""
         return "".join(self.pieces)
+
+
+def balanced(sentence: str) -> str:
+    """``sentence`` with its quotation marks in pairs: a sentence from within a quotation
+    of several sentences opens it and leaves it open, or closes one it did not open.
+
+    >>> balanced('"The rain has stopped, but the danger has not.')
+    '"The rain has stopped, but the danger has not."'
+    >>> balanced('No: "The rain has stopped.')
+    'No: "The rain has stopped."'
+    >>> balanced('Stay away from the river," she said.'), balanced('"Go," he said.')
+    ('"Stay away from the river," she said.', '"Go," he said.')
+    """
+    for opening, closing in (('"', '"'), ("\u201c", "\u201d")):
+        opened, closed = sentence.count(opening), sentence.count(closing)
+        if opening == closing:
+            if opened != 1:
+                continue
+            # The mark left unpaired is the last; after a space it opens.
+            last = sentence.rfind(opening)
+            opens = last == 0 or sentence[last - 1].isspace()
+            return sentence + closing if opens else opening + sentence
+        # One mark alone (an article may write its quotation marks unpaired).
+        if (opened, closed) == (1, 0):
+            return sentence + closing
+        if (opened, closed) == (0, 1):
+            return opening + sentence
+    return sentence
 
 
 def _echoes(sentence: str, question: str) -> bool:

@@ -72,6 +72,8 @@ _UNANIMOUS = frozenset(content_terms("unanimous unanimously"))
 # A tally with votes on both sides: "7-4", "9 to 2" (not a year's "2019-20").
 _SPLIT_VOTE = re.compile(r"\b\d{1,3}\s*(?:-|\u2013|to)\s*[1-9]\d{0,2}\b(?![-\u2013])")
 _META = frozenset(content_terms("article story piece text author writer"))
+# Whether it goes on ("Is it still raining?") is asked of what the other words name.
+_ASPECT = frozenset(content_terms("still yet already"))
 # Words that ask about all of something.
 _WHOLE = frozenset(
     "whole entire entirely all every everyone everybody everything completely fully".split()
@@ -123,6 +125,10 @@ def negates(sentence: str, question: str) -> bool:
     True
     >>> negates("Berms keep the chemical from reaching the river.", "Did it reach the river?")
     True
+    >>> negates("The rain has stopped.", "Is it still raining?")
+    True
+    >>> negates("Some surgeries have stopped at the hospitals.", "Are hospitals still open?")
+    False
     """
     terms = set(content_terms(question))
     tokens = words(sentence)
@@ -132,6 +138,11 @@ def negates(sentence: str, question: str) -> bool:
     # "Was the vote unanimous?" - "The council voted 7-4 ...": some voted against.
     if _split_vote(terms, sentence):
         return True
+    # "Is it still raining?" - "The rain has stopped": what is asked about, then its end.
+    if "still" in words(question):
+        for i, word in enumerate(tokens):
+            if word in _ENDED and covered(terms - {"still"}, " ".join(tokens[max(0, i - 3) : i])):
+                return True
     # "Is this the first recall?" - "It is the second recall ...".
     ordinal = _ORDINALS & set(words(question))
     if ordinal and not ordinal & set(tokens) and _ORDINALS & set(tokens):
@@ -149,6 +160,7 @@ def negates(sentence: str, question: str) -> bool:
     return False
 
 
+_ENDED = frozenset("stopped ended ceased".split())
 _PREVENT = frozenset("keep keeps kept prevent prevents prevented stop stops stopped".split())
 _MODALS = frozenset("will would must may might could should shall".split())
 # "plans to approve", "is expected to vote": what is planned has not happened yet.
@@ -332,7 +344,7 @@ class YesNoCheck:
         self.question = question
         self.said = said
         # "the article" in a question is the text itself, not its "Article 5".
-        self.terms = set(content_terms(question)) - _META - INDEFINITE
+        self.terms = set(content_terms(question)) - _META - _ASPECT - INDEFINITE
         self.opposed = {stem(w): _OPPOSITE[w] for w in _opposable(question) if w in _OPPOSITE}
         self.asks_negated = any(map(is_negation, words(question)))
 

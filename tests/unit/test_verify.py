@@ -990,3 +990,21 @@ def test_spared_says_no_to_cut_and_failed_to_passed() -> None:
     # "cut" keeps its other opposites.
     assert negates("Sales were cut by 4%.", "Did sales rise?")
     assert not negates("Police budgets were cut.", "Were the police budgets cut?")
+
+
+def test_residents_requests_and_aid_say_the_words_asked() -> None:
+    assert covered({"people"}, "It forced 4,200 residents from their homes.") == {"people"}
+    assert covered({"ask", "help"}, "The state would request federal aid.") == {"ask", "help"}
+
+
+def test_still_is_answered_no_by_an_end_and_asked_for_help_not_yet_by_a_plan() -> None:
+    text = "The rain has stopped, but the danger has not. He said the state would request aid."
+    sentences = windows([_passage(1, text)], pairs=False)
+    raining = YesNoCheck(sentences, "Is it still raining?")
+    said = "Yes, it is still raining."
+    amended = raining.amend(said, Supported(said, sentences[0], 1.0, moved=False))
+    assert amended is not None and amended[0] == f"No: {sentences[0].text}"
+    helped = YesNoCheck(sentences, "Has he asked for federal help?")
+    yes = "Yes, he asked for federal help."
+    amended = helped.amend(yes, Supported(yes, sentences[1], 1.0, moved=False))
+    assert amended is not None and amended[0] == f"Not yet: {sentences[1].text}"
