@@ -351,7 +351,8 @@ class YesNoCheck:
     def best(self) -> Window | None:
         """The sentence holding most of the question's terms; among equals, the one
         most about them (its first term held, then the most of its terms in the same
-        words, then the largest share of its own terms), then the first: "Was there a tsunami?" is answered by "No tsunami waves were
+        words or their opposites, then in its own words, then the largest share of its
+        own terms), then the first: "Was there a tsunami?" is answered by "No tsunami waves were
         recorded." rather than by a long sentence that mentions a tsunami warning."""
         return self._best
 
@@ -360,7 +361,7 @@ class YesNoCheck:
         """:meth:`best`, found once: a "Yes" is checked against it more than once."""
         if not self.terms:
             return None
-        best, key = None, (MIN_COVERAGE - 1e-9, 0.0, 0.0, 0.0)
+        best, key = None, (MIN_COVERAGE - 1e-9, 0.0, 0.0, 0.0, 0.0)
         # The question's first term is most often what it is about: "Did the board change
         # its decision?" is about the board ("The board took no action ... the closure
         # date had not changed"), not a decision that a grant comes too late to change.
@@ -371,6 +372,10 @@ class YesNoCheck:
                 len(alike) / len(self.terms),
                 float(first in alike),
                 len(found) / len(self.terms),
+                # The question's own words before their opposites: "Was any evacuation
+                # order lifted?" is answered by "A voluntary evacuation order ... was lifted
+                # ...", not by "... the mandatory evacuation order ... would remain ...".
+                len(self.terms & window.evidence.terms) / len(self.terms),
                 len(alike) / len(window.evidence.terms),
             )
             if share > key:

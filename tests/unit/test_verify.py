@@ -1008,3 +1008,12 @@ def test_still_is_answered_no_by_an_end_and_asked_for_help_not_yet_by_a_plan() -
     yes = "Yes, he asked for federal help."
     amended = helped.amend(yes, Supported(yes, sentences[1], 1.0, moved=False))
     assert amended is not None and amended[0] == f"Not yet: {sentences[1].text}"
+
+
+def test_a_yes_no_question_is_decided_by_its_own_words_before_their_opposites() -> None:
+    text = (
+        "The mandatory evacuation order would remain in effect. A voluntary evacuation "
+        "order for the Riverside Park neighborhood was lifted Thursday afternoon."
+    )
+    sentences = windows([_passage(1, text)], pairs=False)
+    assert YesNoCheck(sentences, "Was any evacuation order lifted?").best() is sentences[1]
