@@ -283,11 +283,28 @@ def names_wanted(question: str, text: str) -> bool:
     >>> ask = "How old were the teenagers who sued?"
     >>> names_wanted(ask, "The suit was filed by two teenagers."), names_wanted(ask, "Jo, 16, sued.")
     (False, True)
+    >>> spent = "How much money did Espinoza spend on her campaign?"
+    >>> names_wanted(spent, "4,212 votes, or 41.3 percent"), names_wanted(spent, "$12,000")
+    (False, True)
+    >>> names_wanted("By how much did her method cut costs?", "70 percent")
+    True
     """
     kind = wanted_kind(question)
     if asks_age(question):  # a bare number is an age given
         return bool(_AGE.search(text) or re.fullmatch(r"\W*\d{1,3}\W*", text))
+    # "How much money did she spend?" is not answered by "4,212 votes".
+    if _ASKS_MONEY.search(question):
+        return bool(_MONEY.search(text))
     return kind is None or bool(_HAS[kind].search(text))
+
+
+_ASKS_MONEY = re.compile(
+    r"(?<!\bby )\bhow much (?:money\b|(?:[\w'\u2019]+\s+){0,6}?(?:spend|spent|pay|paid|cost|costs|earn|"
+    r"earned|earns|charge|charged|worth)\b)",
+    re.IGNORECASE,
+)
+# An amount of money, in figures or words.
+_MONEY = re.compile(r"[$\u20ac\u00a3\u00a5]|\b(?:dollars?|euros?|pounds?|cents?|yen|free)\b", re.I)
 
 
 _HOW_OLD = re.compile(r"^\W*how\s+old\b", re.IGNORECASE)

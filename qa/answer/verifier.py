@@ -229,8 +229,12 @@ class SentenceVerifier:
         if found is not None:
             # A time or a number asked for is no copy of a sentence ("81" from "She was 81.")
             # but may be taken from the wrong one.
-            given = (
-                wanted_kind(question) in ("time", "duration", "quantity") and len(terms(claim)) <= 2
+            said = set(terms(claim))
+            # ... a value alone, or with the question's words and one more ("4,174 votes,
+            # or 40.9 percent" for "How many votes did Marcus Obi get?").
+            words = {t for t in said if not any(map(str.isdigit, t))} - self.topic
+            given = wanted_kind(question) in ("time", "duration", "quantity") and (
+                len(said) <= 2 or len(words) <= 1
             )
             if given:
                 return None if self._value_elsewhere(claim, found.window, question) else found
@@ -330,11 +334,24 @@ class SentenceVerifier:
         another sentence holds every topic term it holds and more, three quarters of
         them, and another value of the kind asked ("What percentage lower was the risk
         of dementia?" answered "47%" from the sentence about early death, while "... a
-        38% lower risk of dementia ..." is another)."""
+        38% lower risk of dementia ..." is another). Of a pair, the sentence that writes
+        the value is judged."""
         if len(self.topic) < 2:
             return False
-        held = covered(set(self.topic), window.text, window.evidence.terms)
         given = Evidence.of(claim).numbers
+        # Of two sentences, the one that writes the value is where it was taken from.
+        inside = [
+            w
+            for w, _ in self._topic_held()
+            if window.pair
+            and w.passage == window.passage
+            and window.start <= w.start
+            and w.end <= window.end
+            and given & w.evidence.numbers
+        ]
+        if len(inside) == 1:
+            window = inside[0]
+        held = covered(set(self.topic), window.text, window.evidence.terms)
         # Of two terms, a count taken from a sentence that counts what is asked but does
         # not say the rest ("How many people have been hospitalized?" answered "146" from
         # "Of the 146 people infected"), where another counts it and says so ("Twenty
@@ -432,20 +449,20 @@ _CLAUSE = re.compile(
 )
 
 
-# A year after a month and day: a small model adds one the article does not give.
+# A year after a month (and day): a small model adds one the article does not give.
 _DATED = re.compile(
     r"\b((?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December)\s+\d{1,2})(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|December)(?:\s+\d{1,2}(?:st|nd|rd|th)?,?)?)\s+\d{4}\b"
 )
 
 
 def without_year(sentence: str) -> str:
     """``sentence`` without the year of a date ("April 14, 2021": "April 14").
 
-    >>> without_year("Shipping begins April 14, 2021.")
-    'Shipping begins April 14.'
+    >>> without_year("Shipping begins April 14, 2021."), without_year("February 2026")
+    ('Shipping begins April 14.', 'February')
     """
-    return _DATED.sub(r"\1", sentence)
+    return _DATED.sub(lambda m: m[1].rstrip(","), sentence)
 
 
 def main_clause(sentence: str) -> str:

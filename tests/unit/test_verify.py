@@ -1017,3 +1017,21 @@ def test_a_yes_no_question_is_decided_by_its_own_words_before_their_opposites() 
     )
     sentences = windows([_passage(1, text)], pairs=False)
     assert YesNoCheck(sentences, "Was any evacuation order lifted?").best() is sentences[1]
+
+
+def test_a_value_with_one_word_more_is_checked_against_the_sentence_about_what_is_asked() -> None:
+    text = (
+        "Trent Halvorsen, 44, received 4,174 votes, or 40.9 percent. The third candidate, "
+        "Marcus Obi, a university senior, received 1,812 votes, about 17.8 percent."
+    )
+    question = "How many votes did Marcus Obi get?"
+    assert _check(text, question, "4,174 votes, or 40.9 percent") is None
+    found = _check(text, question, "1,812 votes, about 17.8 percent")
+    assert found is not None and "Obi" in found.window.text
+
+
+def test_money_asked_is_an_amount_of_money_and_a_year_added_to_a_month_is_dropped() -> None:
+    text = "Espinoza won 4,212 votes. A vote on the closure is expected in February."
+    assert _check(text, "How much money did Espinoza spend?", "4,212 votes") is None
+    found = _check(text, "When is the vote on the closure expected?", "February 2026")
+    assert found is not None and found.claim == "February"
