@@ -127,6 +127,8 @@ def negates(sentence: str, question: str) -> bool:
     True
     >>> negates("The rain has stopped.", "Is it still raining?")
     True
+    >>> negates("A spokeswoman for the bureau declined to comment.", "Did the bureau comment?")
+    True
     >>> negates("Some surgeries have stopped at the hospitals.", "Are hospitals still open?")
     False
     """
@@ -152,6 +154,14 @@ def negates(sentence: str, question: str) -> bool:
         asked = covered(terms, word, {stem(word)}, ())
         if asked and any(map(is_negation, tokens[max(0, i - NEGATION_REACH) : i])):
             return True
+        # "declined to comment": did not.
+        if (
+            asked
+            and tokens[i - 1 : i] == ["to"]
+            and tokens[i - 2 : i - 1]
+            and (tokens[i - 2] in _DECLINED)
+        ):
+            return True
         # "berms to keep the chemical from reaching the river": it did not, yet.
         if asked and tokens[i - 1 : i] == ["from"] and _PREVENT & set(tokens[max(0, i - 6) : i]):
             return True
@@ -161,6 +171,7 @@ def negates(sentence: str, question: str) -> bool:
 
 
 _ENDED = frozenset("stopped ended ceased".split())
+_DECLINED = frozenset("declined declines refused refuses".split())
 _PREVENT = frozenset("keep keeps kept prevent prevents prevented stop stops stopped".split())
 _MODALS = frozenset("will would must may might could should shall".split())
 # "plans to approve", "is expected to vote": what is planned has not happened yet.
@@ -230,10 +241,14 @@ def pending(sentence: str, question: str) -> bool:
 
 # "had not decided whether to appeal", "it's unclear whether Ukraine will be required to":
 # the article says the answer is not known.
+# ... or is being weighed ("officials are weighing whether to take more fish"), or that
+# someone would not say ("would not say whether Kasparian will testify"), or how much is
+# not known ("it is not yet clear how much of the decline is caused by pumping").
 _OPEN = re.compile(
-    r"\b(?:(?:not|n't|never)\s+(?:yet\s+)?(?:been\s+)?(?:decided|determined|said|known|clear)|"
-    r"yet to (?:decide|say)|undecided|unclear|uncertain|unknown|undetermined)\b"
-    r"\W+(?:\w+\W+){0,3}?(?:whether|if)\b(?P<rest>[^,;]*)",
+    r"\b(?:(?:not|n't|never)\s+(?:yet\s+)?(?:been\s+)?(?:decided|determined|said|say|known|"
+    r"clear)|yet to (?:decide|say)|undecided|unclear|uncertain|unknown|undetermined|"
+    r"(?:weighing|considering|debating|deciding|declined to say|refused to say))\b"
+    r"\W+(?:\w+\W+){0,3}?(?:whether|if|how much|how many|what|when|why)\b(?P<rest>[^,;]*)",
     re.IGNORECASE,
 )
 
@@ -250,6 +265,11 @@ def undecided(sentence: str, question: str) -> str | None:
     'Unclear'
     >>> undecided("It is unclear whether talks resume, as Kyiv agreed.", "Will Kyiv agree?")
     >>> undecided("It's unclear whether it will, as Kyiv agreed.", "Did Kyiv agree?")
+    >>> undecided("Officials are weighing whether to move more fish.", "Will more fish be moved?")
+    'Not decided'
+    >>> undecided("It is not yet clear how much of the decline is caused by pumping.",
+    ...           "Is it known whether the pumping caused the decline?")
+    'Unclear'
     """
     found = _OPEN.search(sentence)
     if (
@@ -258,7 +278,8 @@ def undecided(sentence: str, question: str) -> str | None:
         or not set(terms(found.group("rest"))) & set(content_terms(question))
     ):
         return None
-    return "Not decided" if re.search(r"decid|determin", found.group(), re.I) else "Unclear"
+    deciding = re.search(r"decid|determin|weigh|consider|debat", found.group(), re.I)
+    return "Not decided" if deciding else "Unclear"
 
 
 # A reply's first clause after its "Yes".
@@ -422,24 +443,24 @@ class YesNoCheck:
             # names him and says nothing of marriage: a "No" needs what is asked of him.
             asked = self.terms - set(content_terms(" ".join(names(self.question))))
             return (text, support) if not asked or self._about(support.window)[1] & asked else None
+        window = support.window
+        # "Will it appeal?" - "Yes" from "... had not decided whether to appeal.": the
+        # sentence says it is open, though it writes "not".
+        open_question = undecided(window.text, self.question)
+        if open_question is not None:
+            return f"{open_question}: {window.text}", replace(support, claim=window.text)
         # The sentence that covers the question best, else the one the "Yes" (or the
         # quote) stands on ("Did the stock rise?" answered "Yes, the shares fell 4.2%").
         against = self.contradiction()
-        window = support.window
         if against is None and negates(window.text, self.question):
             against = Supported(window.text, window, 1.0, moved=True)
-        # "Were passwords stolen?" - "Yes, passwords were not taken.": the reply says no
-        # (not "had not decided whether": that is undecided, below).
-        open_question = undecided(window.text, self.question)
-        if against is None and open_question is None and said == "yes" and denies(text):
+        # "Were passwords stolen?" - "Yes, passwords were not taken.": the reply says no.
+        if against is None and said == "yes" and denies(text):
             against = Supported(window.text, window, 1.0, moved=True)
         if against is not None:
             if said is None and against.window == window:
                 return saying_no(text), support
             return saying_no(against.claim), against
-        # "Will it appeal?" - "Yes" from "... had not decided whether to appeal."
-        if open_question is not None:
-            return f"{open_question}: {window.text}", replace(support, claim=window.text)
         # ... or from the sentence before or the one most about the question, where that
         # holds more of the question ("Will he play in Game 1?" - "Yes" from "Grant left
         # the game with a sprained ankle" after "Park had not decided whether Grant would

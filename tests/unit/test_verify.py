@@ -1035,3 +1035,19 @@ def test_money_asked_is_an_amount_of_money_and_a_year_added_to_a_month_is_droppe
     assert _check(text, "How much money did Espinoza spend?", "4,212 votes") is None
     found = _check(text, "When is the vote on the closure expected?", "February 2026")
     assert found is not None and found.claim == "February"
+
+
+def test_what_is_weighed_or_not_said_is_open_and_declining_to_comment_is_no() -> None:
+    text = (
+        "Achebe would not say whether Kasparian will testify. A spokeswoman for the bureau "
+        "declined to comment."
+    )
+    sentences = windows([_passage(1, text)], pairs=False)
+    testify = YesNoCheck(sentences, "Will Kasparian testify?")
+    said = "Yes, Kasparian will testify."
+    amended = testify.amend(said, Supported(said, sentences[0], 1.0, moved=False))
+    assert amended is not None and amended[0] == f"Unclear: {sentences[0].text}"
+    comment = YesNoCheck(sentences, "Did the bureau comment?")
+    yes = "Yes, the bureau declined to comment."
+    amended = comment.amend(yes, Supported(yes, sentences[1], 1.0, moved=False))
+    assert amended is not None and amended[0] == f"No: {sentences[1].text}"
