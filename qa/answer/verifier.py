@@ -52,6 +52,8 @@ _REPEATED = 0.7
 _COPY = 0.8
 # The share of the topic's terms of a sentence that is about the question.
 _ABOUT = 0.75
+# Words of "Where is it located?" that ask only where.
+_LOCATED = frozenset(content_terms("located situated"))
 # A sentence whose subject is a pronoun, after an opening phrase or not: it goes on
 # about what the sentence before named.
 _REFERS_BACK = re.compile(
@@ -373,10 +375,12 @@ class SentenceVerifier:
         that says where what the question asks about happened: "Where did the derailment
         happen?" of "HALDEN, Ore. - A ... freight train derailed ..." (:func:`filed_here`),
         the sentence holding every topic term ("Where is Lumenfield headquartered?" is not
-        answered by the dateline of a sentence about its founder's trial)."""
+        answered by the dateline of a sentence about its founder's trial) other than
+        "located" ("Where is it located?")."""
+        # "Where is it located?" names nothing of its own to hold.
+        named = set(self.topic) - _LOCATED
         if not (
-            filed_here(window.text)
-            and covered(set(self.topic), window.text, window.evidence.terms) == self.topic
+            filed_here(window.text) and covered(named, window.text, window.evidence.terms) == named
         ):
             return window.evidence
         return Evidence.of(window.text, dateline=True)
@@ -412,7 +416,9 @@ class SentenceVerifier:
         for rank, window in enumerate(self.windows):
             evidence = self._with_dateline(window) if where else window.evidence
             score = prepared.support(evidence, window.context, self._full_names)
-            if score < self.threshold or not self._on_topic(window):
+            # A dateline that says where is on topic (see _with_dateline).
+            dated = evidence is not window.evidence
+            if score < self.threshold or not (dated or self._on_topic(window)):
                 continue
             if answers_kind and not names_wanted(question, window.evidence.text):
                 continue

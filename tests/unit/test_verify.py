@@ -230,6 +230,11 @@ def test_a_dateline_is_where_its_sentence_happened_unless_it_names_another_place
     filed = "SAN JOSE, Calif. - Novatek said it would close two factories in Malaysia."
     assert _check(filed, "Where will Novatek close factories?", "San Jose, Calif.") is None
     assert _check(filed, "Where will Novatek close factories?", "Malaysia.") is not None
+    # "Where is it located?" asks only where: the dateline of a sentence that names no
+    # other place says it; "based" asks where its owner is.
+    campus = "CASSEL FALLS, Wis. - Corvane opened a data center outside this town on Wednesday."
+    assert _check(campus, "Where is it located?", "Cassel Falls, Wis.") is not None
+    assert _check(campus, "Where is it based?", "Cassel Falls, Wis.") is None
 
 
 def test_a_date_is_a_month_and_its_day_together() -> None:
