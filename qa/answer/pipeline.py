@@ -430,10 +430,15 @@ class AnswerPipeline:
                         answer.source = "quote"
                     if yes_no is not None and not composer.pieces:
                         # No sentence plainly answers, but the one most about the question
-                        # says the opposite ("Did revenue fall?": "Company revenue rose").
-                        against = yes_no.contradiction(alone=True)
+                        # says no answer is known ("he did not know whether Reyes would be
+                        # available"), or the opposite ("Did revenue fall?": "Company
+                        # revenue rose").
+                        decided = yes_no.still_open()
+                        against = None if decided else yes_no.contradiction(alone=True)
                         if against is not None:
-                            yield from composer.add(saying_no(against.claim), against)
+                            decided = replace(against, claim=saying_no(against.claim))
+                        if decided is not None:
+                            yield from composer.add(decided.claim, decided)
                             yield from composer.finish()
                             answer.source = "quote"
         if composer is None or not composer.pieces:

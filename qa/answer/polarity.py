@@ -246,7 +246,7 @@ def pending(sentence: str, question: str) -> bool:
 # not known ("it is not yet clear how much of the decline is caused by pumping").
 _OPEN = re.compile(
     r"\b(?:(?:not|n't|never)\s+(?:yet\s+)?(?:been\s+)?(?:decided|determined|said|say|known|"
-    r"clear)|yet to (?:decide|say)|undecided|unclear|uncertain|unknown|undetermined|"
+    r"know|sure|clear)|yet to (?:decide|say)|undecided|unclear|uncertain|unknown|undetermined|"
     r"(?:weighing|considering|debating|deciding|declined to say|refused to say))\b"
     r"\W+(?:\w+\W+){0,3}?(?:whether|if|how much|how many|what|when|why)\b(?P<rest>[^,;]*)",
     re.IGNORECASE,
@@ -267,6 +267,8 @@ def undecided(sentence: str, question: str) -> str | None:
     >>> undecided("It's unclear whether it will, as Kyiv agreed.", "Did Kyiv agree?")
     >>> undecided("Officials are weighing whether to move more fish.", "Will more fish be moved?")
     'Not decided'
+    >>> undecided("Hale said he did not know whether Reyes would play.", "Will Reyes play?")
+    'Unclear'
     >>> undecided("It is not yet clear how much of the decline is caused by pumping.",
     ...           "Is it known whether the pumping caused the decline?")
     'Unclear'
@@ -430,7 +432,19 @@ class YesNoCheck:
         best = self.best()
         if best is None or self.asks_negated or not negates(best.text, self.question):
             return None
+        # "he did not know whether Reyes would be available" says no answer is known.
+        if undecided(best.text, self.question) is not None:
+            return None
         return Supported(best.text, best, 1.0, moved=True)
+
+    def still_open(self) -> Supported | None:
+        """The sentence most about the question, led by "Not decided:" or "Unclear:", when
+        it says the answer is not known (:func:`undecided`)."""
+        best = self.best()
+        label = None if best is None else undecided(best.text, self.question)
+        if best is None or label is None:
+            return None
+        return Supported(f"{label}: {best.text}", best, 1.0, moved=True)
 
     def amend(self, text: str, support: Supported) -> tuple[str, Supported] | None:
         """``text`` and its support, or "No: <sentence>" cited to the sentence that says

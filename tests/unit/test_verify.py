@@ -1062,3 +1062,13 @@ def test_money_asked_is_an_amount_of_money_and_a_year_added_to_a_month_is_droppe
     assert _check(text, "How much money did Espinoza spend?", "4,212 votes") is None
     found = _check(text, "When is the vote on the closure expected?", "February 2026")
     assert found is not None and found.claim == "February"
+
+
+def test_a_sentence_that_says_no_answer_is_known_is_quoted_as_open_not_as_no() -> None:
+    text = "Hale said he did not know whether Reyes would be available for the semifinal."
+    check = YesNoCheck(
+        windows([_passage(1, text)], pairs=False), "Will Reyes play in the semifinal?"
+    )
+    assert check.contradiction(alone=True) is None
+    found = check.still_open()
+    assert found is not None and found.claim == f"Unclear: {text}"
