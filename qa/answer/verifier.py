@@ -224,9 +224,13 @@ class SentenceVerifier:
         if names_no_one(claim, question):
             return None
         # "Who?" after "Why are environmental groups worried?": "Environmental groups"
-        # says only what was asked.
+        # says only what was asked; "How much?" after "The study was funded by a $6.3
+        # million grant ..." is answered by the amount that answer gave.
         if self._bare and set(content_terms(claim)) <= self.topic:
-            return None
+            if wanted_kind(question) not in ("time", "duration", "quantity"):
+                return None
+            if not names_wanted(question, claim):
+                return None
         found = self._check(claim, cited, question)
         if found is not None:
             # A time or a number asked for is no copy of a sentence ("81" from "She was 81.")

@@ -1072,3 +1072,14 @@ def test_a_sentence_that_says_no_answer_is_known_is_quoted_as_open_not_as_no() -
     assert check.contradiction(alone=True) is None
     found = check.still_open()
     assert found is not None and found.claim == f"Unclear: {text}"
+
+
+def test_how_much_after_an_answer_that_gave_the_amount_is_answered_by_it() -> None:
+    funded = "The study was funded by a $6.3 million grant from the heart institute."
+    text = f"{funded} It followed 1,240 patients."
+    topic = f"Who paid for the study? How much? {funded}"
+    verifier = SentenceVerifier([_passage(1, text)], 0.6, topic, 1e-9, funded, "How much?")
+    found = verifier.check(funded, [], "How much?")
+    assert found is not None and found.window.text == funded
+    # "Who?" is no more answered by a sentence that says only what was asked.
+    assert verifier.check("The heart institute.", [], "Who?") is None
