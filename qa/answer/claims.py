@@ -725,19 +725,24 @@ def _alike() -> dict[str, frozenset[str]]:
 _ALIKE = _alike()
 
 
-def _opposed() -> dict[str, frozenset[str]]:
-    """The stems of each word's opposites, by stem (of every pair it is in)."""
-    opposed: dict[str, frozenset[str]] = {}
+def opposites(form: Callable[[str], str]) -> dict[str, frozenset[str]]:
+    """Each word of :data:`OPPOSITES` with its opposites, of every pair it is in ("cut":
+    "raised", "spared"), all in ``form``: as written (``str``) or as stems.
+
+    >>> sorted(opposites(str)["spared"]), sorted(opposites(stem)["spare"])
+    (['cut', 'cuts'], ['cut'])
+    """
+    found: dict[str, frozenset[str]] = {}
     for pair in OPPOSITES:
         for one, other in (pair, pair[::-1]):
             for word in one.split():
-                opposed[stem(word)] = opposed.get(stem(word), frozenset()) | frozenset(
-                    stem(w) for w in other.split()
-                )
-    return opposed
+                found[form(word)] = found.get(form(word), frozenset()) | {
+                    form(w) for w in other.split()
+                }
+    return found
 
 
-_OPPOSED = _opposed()
+_OPPOSED = opposites(stem)
 
 
 def opposed(held: Iterable[str]) -> set[str]:

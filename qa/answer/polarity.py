@@ -46,6 +46,7 @@ from qa.answer.claims import (
     covered,
     is_negation,
     names,
+    opposites,
 )
 from qa.answer.evidence import Window, preceding, vocabulary
 from qa.answer.verifier import Supported
@@ -56,16 +57,7 @@ _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 _ORDINALS = (frozenset(ORDINAL_WORDS) - {"zeroth"}) | {"last"}
 
 
-def _by_word() -> dict[str, frozenset[str]]:
-    out: dict[str, frozenset[str]] = {}
-    # A word may have opposites in two pairs ("cut": "raised", "spared").
-    for one, other in (*OPPOSITES, *((b, a) for a, b in OPPOSITES)):
-        for word in one.split():
-            out[word] = out.get(word, frozenset()) | frozenset(other.split())
-    return out
-
-
-_OPPOSITE = _by_word()
+_OPPOSITE = opposites(str)
 # The forms listed together on one side of an opposite: "successful" is "succeed".
 _FORMS = {w: frozenset(side.split()) for pair in OPPOSITES for side in pair for w in side.split()}
 _UNANIMOUS = frozenset(content_terms("unanimous unanimously"))
@@ -155,12 +147,7 @@ def negates(sentence: str, question: str) -> bool:
         if asked and any(map(is_negation, tokens[max(0, i - NEGATION_REACH) : i])):
             return True
         # "declined to comment": did not.
-        if (
-            asked
-            and tokens[i - 1 : i] == ["to"]
-            and tokens[i - 2 : i - 1]
-            and (tokens[i - 2] in _DECLINED)
-        ):
+        if asked and i >= 2 and tokens[i - 1] == "to" and tokens[i - 2] in _DECLINED:
             return True
         # "berms to keep the chemical from reaching the river": it did not, yet.
         if asked and tokens[i - 1 : i] == ["from"] and _PREVENT & set(tokens[max(0, i - 6) : i]):

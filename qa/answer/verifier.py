@@ -226,22 +226,19 @@ class SentenceVerifier:
         # "Who?" after "Why are environmental groups worried?": "Environmental groups"
         # says only what was asked; "How much?" after "The study was funded by a $6.3
         # million grant ..." is answered by the amount that answer gave.
-        if self._bare and set(content_terms(claim)) <= self.topic:
-            if wanted_kind(question) not in ("time", "duration", "quantity"):
-                return None
-            if not names_wanted(question, claim):
-                return None
+        asks_value = wanted_kind(question) in ("time", "duration", "quantity")
+        bare = self._bare and set(content_terms(claim)) <= self.topic
+        if bare and not (asks_value and names_wanted(question, claim)):
+            return None
         found = self._check(claim, cited, question)
         if found is not None:
             # A time or a number asked for is no copy of a sentence ("81" from "She was 81.")
-            # but may be taken from the wrong one.
+            # but may be taken from the wrong one: a value alone, or with the question's
+            # words and one more ("4,174 votes, or 40.9 percent" for "How many votes did
+            # Marcus Obi get?").
             said = set(terms(claim))
-            # ... a value alone, or with the question's words and one more ("4,174 votes,
-            # or 40.9 percent" for "How many votes did Marcus Obi get?").
-            words = {t for t in said if not any(map(str.isdigit, t))} - self.topic
-            given = wanted_kind(question) in ("time", "duration", "quantity") and (
-                len(said) <= 2 or len(words) <= 1
-            )
+            other = {t for t in said if not any(map(str.isdigit, t))} - self.topic
+            given = asks_value and (len(said) <= 2 or len(other) <= 1)
             if given:
                 return None if self._value_elsewhere(claim, found.window, question) else found
             return None if self._copied_wrong(claim, found.window) else found
@@ -346,17 +343,16 @@ class SentenceVerifier:
             return False
         given = Evidence.of(claim).numbers
         # Of two sentences, the one that writes the value is where it was taken from.
-        inside = [
-            w
-            for w, _ in self._topic_held()
-            if window.pair
-            and w.passage == window.passage
-            and window.start <= w.start
-            and w.end <= window.end
-            and given & w.evidence.numbers
-        ]
-        if len(inside) == 1:
-            window = inside[0]
+        if window.pair:
+            inside = [
+                w
+                for w, _ in self._topic_held()
+                if w.passage == window.passage
+                and window.start <= w.start
+                and w.end <= window.end
+                and given & w.evidence.numbers
+            ]
+            window = inside[0] if len(inside) == 1 else window
         held = covered(set(self.topic), window.text, window.evidence.terms)
         # Of two terms, a count taken from a sentence that counts what is asked but does
         # not say the rest ("How many people have been hospitalized?" answered "146" from
