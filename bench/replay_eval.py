@@ -13,6 +13,11 @@ twin of a follow-up gets the output recorded for that question asked on its own
 path stops the model once a claim verifies); verification that accepts more can
 only stop it earlier, so the recorded text holds everything the new path reads.
 
+With ``--judge`` the judge's calls (:mod:`qa.answer.judge`) go to the embedded
+model, live, and the curve of what it would add at each threshold is printed; with
+``--judge-threshold 0`` every question it is asked about is answered, so the curve
+counts them all. Without it the judge hears "No": the answer path without a judge.
+
 With ``--thresholds`` it replays once per quote threshold (``Settings.
 quote_threshold_*``, both modes) and prints the exact curve of accuracy, false and
 unanswerable abstention: what ``qa eval``'s curve estimates from each question's
@@ -22,6 +27,7 @@ Usage:
     python bench/replay_eval.py REPORT.json DATA [--split-chars 6000]
                                 [--full-article-chars N] [--out NEW.json]
     python bench/replay_eval.py REPORT.json DATA ... --thresholds 0.5 0.6 0.75 0.9
+    python bench/replay_eval.py REPORT.json DATA ... --judge --judge-threshold 0
     python bench/diff_eval.py REPORT.json NEW.json   # what changed
 """
 
@@ -47,6 +53,9 @@ class RecordedModel(BaseChatModel):
     names, then words, the prompt holds the largest share of)."""
 
     outputs: dict[str, list[str]]
+    #: Answers the judge's prompts (:mod:`qa.answer.judge`), which no report records;
+    #: without it the judge hears "No" and the answer path is the one without a judge.
+    judge: BaseChatModel | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -69,13 +78,49 @@ class RecordedModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:  # fmt: skip
+        if _judging(messages):
+            return ChatResult(generations=[ChatGeneration(message=AIMessage("No"))])
         return ChatResult(generations=[ChatGeneration(message=AIMessage(self._reply(messages)))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:  # fmt: skip
+        if _judging(messages):
+            if self.judge is None:
+                yield ChatGenerationChunk(message=AIMessageChunk(content="No"))
+            else:
+                for chunk in self.judge.stream(messages, stop=stop, **kwargs):
+                    yield ChatGenerationChunk(message=AIMessageChunk(
+                        content=chunk.content, response_metadata=chunk.response_metadata))  # fmt: skip
+            return
         for word in self._reply(messages).split(" "):
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+
+
+def judge_curve(records: list[dict[str, Any]]) -> str:
+    """What the judge would add at each threshold: of the questions it was asked about,
+    how many it would answer right (C), wrong (W) or though the article does not say (U).
+    Run with ``--judge --judge-threshold 0`` to see every one it was asked about."""
+    from qa.evaluation.scoring import is_cited, is_correct
+
+    asked = [r for r in records if r.get("judge") is not None and not r.get("chat")]
+    kinds = [
+        ("U" if r["unanswerable"] else "C" if is_correct(r) and is_cited(r) else "W", r["judge"])
+        for r in asked
+    ]
+    lines = [f"judge: {len(asked)} questions judged; answered at each threshold (if quoted)"]
+    lines.append("judge_threshold   C   W   U")
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        n = {k: sum(1 for kind, p in kinds if kind == k and p >= t) for k in "CWU"}
+        lines.append(f"{t:>15.2f} {n['C']:>3} {n['W']:>3} {n['U']:>3}")
+    return "\n".join(lines)
+
+
+def _judging(messages: list[BaseMessage]) -> bool:
+    """Whether ``messages`` are the judge's prompt (its rules are the system message)."""
+    from qa.llm.prompts import load_template
+
+    return str(messages[0].content) == load_template("judge")
 
 
 def _share(pattern: str, raw: str, said: set[str]) -> float:
@@ -102,6 +147,14 @@ def main() -> None:
     parser.add_argument("--full-article-chars", type=int)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--thresholds", type=float, nargs="+", help="quote thresholds to sweep")
+    parser.add_argument(
+        "--judge",
+        action="store_true",
+        help="the judge's calls go to the embedded model (live); otherwise it hears 'No'",
+    )
+    parser.add_argument(
+        "--judge-threshold", type=float, help="both modes' judge threshold (default: settings)"
+    )
     args = parser.parse_args()
 
     records = json.loads(args.report.read_text())["records"]
@@ -116,11 +169,19 @@ def main() -> None:
     evalset = load_eval(args.data)
     if args.split_chars:
         evalset = split_articles(evalset, args.split_chars)
-    model = RecordedModel(outputs=outputs)
+    judge = None
+    if args.judge:
+        from qa.llm.models import chat_model
+
+        judge = chat_model(Settings())
+    model = RecordedModel(outputs=outputs, judge=judge)
     with tempfile.TemporaryDirectory() as tmp:
         overrides: dict[str, Any] = {"index_dir": Path(tmp) / "index", "backend": "embedded"}
         if args.full_article_chars is not None:
             overrides["full_article_chars"] = args.full_article_chars
+        if args.judge_threshold is not None:
+            overrides["judge_threshold_whole"] = args.judge_threshold
+            overrides["judge_threshold_topk"] = args.judge_threshold
         if args.thresholds:
             print(f"{args.data.name}, replayed from {args.report.name}")
             print("quote_threshold  accuracy  correct_and_cited  false_abst  unans_abst")
@@ -136,6 +197,8 @@ def main() -> None:
         metrics, new = run_eval(evalset, Settings(**overrides), llm=model)
     print(f"{args.data.name}, replayed from {args.report.name}")
     print(format_report(metrics))
+    if args.judge:
+        print(judge_curve(new))
     if args.out:
         args.out.write_text(json.dumps({"metrics": metrics, "records": new}, indent=2))
 

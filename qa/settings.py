@@ -248,6 +248,30 @@ class VerificationSettings(_Group):
         le=1,
         description="The same for articles answered from their top-k passages.",
     )
+    judge: bool = Field(
+        True,
+        description="Where the answer would be 'the article doesn't say' although the model "
+        "answered and a sentence supports that answer, ask the model whether the sentence "
+        "answers the question as asked (one token; qa.answer.judge) and quote it if so.",
+    )
+    judge_threshold_whole: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="P('Yes') the judge must give to quote the sentence; whole-article mode. "
+        "0.9 from the curve `bench/replay_eval.py --judge` prints on the whole-article dev "
+        "sets (seed, news, SQuAD 2.0 split): of 70 questions judged it answers 2 right, 2 "
+        "wrong (both abstentions before) and no unanswerable one; 0.7 answers 2 of those.",
+    )
+    judge_threshold_topk: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="The same for articles answered from their top-k passages. 1.0: on the "
+        "SQuAD 2.0 top-k dev run the judge found nothing right to add, and said 'Yes' (0.985) "
+        "to an unanswerable question; only a backend without log-probabilities, whose plain "
+        "'Yes' counts 1.0, is heard.",
+    )
 
 
 class InterfaceSettings(_Group):

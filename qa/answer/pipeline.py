@@ -2,7 +2,9 @@
 
     question -> small talk? -> turn (follow-up search + history) -> asked before?
              -> shape -> retrieve -> read -> compose (split, verify, number, emit)
-             -> answer, or quote a sentence that plainly answers, or abstain
+             -> answer, or quote a sentence that plainly answers, or quote the
+                sentence the reader's answer rests on if the model judges it answers,
+                or abstain
 
 The model reads, except where the answer is the article's own sentences: a
 summary of the whole article (:mod:`qa.answer.summary`) and a list the article
@@ -17,7 +19,10 @@ gets to answer; its claims count only if verification finds a sentence of the
 article that supports them; when none survives (or the model says the article
 does not tell), a sentence that plainly answers is quoted instead if its
 question coverage reaches the calibrated threshold of the mode (whole article
-or top-k passages, ``Settings.quote_threshold_*``); otherwise the answer is
+or top-k passages, ``Settings.quote_threshold_*``). Where none does but a
+sentence supports what the reader answered in words other than the question's,
+the model is asked whether that sentence answers the question (:mod:`qa.answer.judge`,
+one token, ``Settings.judge_threshold_*``); otherwise the answer is
 :data:`ABSTENTION`. Summaries never abstain: a failed summary falls back to
 quoting the article's central sentences.
 
@@ -49,7 +54,7 @@ from langchain_core.language_models import BaseChatModel
 
 from qa.answer import entities, enumeration, reasons, summary
 from qa.answer.cache import AnswerCache, Key
-from qa.answer.claims import reports_speech, wanted_kind
+from qa.answer.claims import is_no_answer, reports_speech, split_cited, wanted_kind
 from qa.answer.compose import Composer
 from qa.answer.conversation import (
     NOT_A_QUESTION,
@@ -61,6 +66,7 @@ from qa.answer.conversation import (
     source_of,
 )
 from qa.answer.evidence import Window, following, is_list_item, windows
+from qa.answer.judge import Judge
 from qa.answer.polarity import YesNoCheck, lead, saying_no
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
@@ -441,6 +447,17 @@ class AnswerPipeline:
                             yield from composer.add(decided.claim, decided)
                             yield from composer.finish()
                             answer.source = "quote"
+                    if (
+                        not composer.pieces
+                        and shape in _CLAIMS
+                        and self.settings.verification.judge
+                    ):
+                        # The reader may have answered in other words than the question's
+                        # ("Who is the airline's boss?": "Dolores Pretorius ... is the chief
+                        # executive"): the model judges the sentence its answer rests on.
+                        yield from self._judged(
+                            turn.search, request, verify(""), composer, answer, whole
+                        )
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
             answer.text = (
@@ -455,6 +472,46 @@ class AnswerPipeline:
                 timings.setdefault("first_token_ms", (composer.first_emit - t0) * 1000)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return answer
+
+    def _judged(
+        self,
+        question: str,
+        request: ReadRequest,
+        anywhere: SentenceVerifier,
+        composer: Composer,
+        answer: Answer,
+        whole: bool,
+    ) -> Iterator[str]:
+        """Quote the sentence that supports the reader's first claim the article bears
+        out (found by ``anywhere``, which asks no words of the question), if the model
+        judges that it answers ``question`` (:class:`Judge`, one call)."""
+        llm = self.llm()
+        if llm is None:
+            return
+        verification = self.settings.verification
+        threshold = (
+            verification.judge_threshold_whole if whole else verification.judge_threshold_topk
+        )
+        for claim, numbers in split_cited(str(answer.diagnostics.get("raw", ""))):
+            if is_no_answer(claim):
+                continue
+            cited = [request.numbered[n] for n in numbers if n in request.numbered]
+            found = anywhere.check(claim, cited, question)
+            if found is None:
+                continue
+            sentence = found.window.text
+            try:
+                p_yes = Judge(llm).p_yes(question, sentence)
+            except Exception as exc:  # the model failing keeps the answer it would give
+                log.warning("judging failed: %s: %s", type(exc).__name__, exc)
+                return
+            answer.diagnostics["judge"], answer.diagnostics["judged"] = p_yes, sentence
+            if p_yes >= threshold:
+                yield from composer.add(sentence, replace(found, claim=sentence, restated=True))
+                yield from composer.finish()
+                if composer.pieces:
+                    answer.source = "judged"
+            return
 
     def _extractive(self, min_score: float = MIN_SCORE, aside: float = 1.0) -> Reader:
         return READERS["extractive"](

@@ -53,7 +53,8 @@ class Answer:
     #: factoid, list, summary, why_how, yes_no, or chat (a turn that asks nothing).
     shape: str = "factoid"
     #: "reader" (the reader's verified claims), "quote" (a sentence that plainly
-    #: answers, quoted), "abstain" or "chat".
+    #: answers, quoted), "judged" (the sentence a reader's answer in other words rests
+    #: on, quoted: :mod:`qa.answer.judge`), "abstain" or "chat".
     source: str = "reader"
     #: Raw model output, the model's abstention probability and the fallback's
     #: score, for evaluation and calibration.

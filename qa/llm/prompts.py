@@ -52,6 +52,14 @@ def answer_prompt(shape: str = "factoid") -> ChatPromptTemplate:
     )
 
 
+def judge_prompt() -> ChatPromptTemplate:
+    """Whether one sentence answers a question: the judge's rules (``prompts/judge.txt``),
+    then the sentence and the question (``prompts/judge_ask.txt``)."""
+    return ChatPromptTemplate.from_messages(
+        [("system", load_template("judge")), ("human", load_template("judge_ask"))]
+    )
+
+
 def baseline_prompt() -> PromptTemplate:
     """The classic LangChain "stuff" QA prompt, used by the baseline benchmark."""
     return PromptTemplate.from_template(load_template("baseline"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -910,3 +911,35 @@ def test_why_or_who_alone_is_answered_where_the_answer_before_was() -> None:
     said = "The Metro Riders Union argued that fares would rise [5]."
     got = answer("Riders.", "Why are riders worried?", said, "Who?")
     assert got.text == "The Metro Riders Union argued that fares would rise [1].", got.text
+
+
+class DenseFound(LexicalRetriever):
+    """Relevant whatever the words: as dense retrieval finds a question in other words."""
+
+    def retrieve(self, question: str, k: int | None = None) -> Retrieval:
+        return replace(super().retrieve(question, k), relevant=True)
+
+
+def test_an_answer_in_other_words_than_the_question_is_quoted_where_the_model_judges_it() -> None:
+    # "negotiations" / "fail" are the reader's words; the article says "unsuccessful peace
+    # talks": no sentence holds the question's words, the answer rests on one.
+    n = number_of("spring 2022")
+    question = "When did the earlier negotiations fail?"
+
+    def asked(*replies: str, **settings: Any) -> tuple[Answer, RecordingModel]:
+        llm = model(*replies)
+        return ask(llm, question, retriever=DenseFound(PASSAGES), **settings), llm
+
+    answer, judged = asked(f"In spring 2022 [{n}].", "Yes")
+    assert answer.source == "judged" and not answer.abstained
+    (cite,) = answer.citations
+    assert "spring 2022" in cite.quote and answer.text.startswith("Third, it")
+    # The judge saw the question and that sentence, not the article.
+    (system, message), reader = judged.seen[-1], judged.seen[0]
+    assert str(system.content) != str(reader[0].content) and "[1]" not in str(system.content)
+    assert question in str(message.content) and cite.quote[:40] in str(message.content)
+    # Judged "No", or with the judge off: the article doesn't say.
+    assert asked(f"In spring 2022 [{n}].", "No")[0].abstained
+    assert asked(f"In spring 2022 [{n}].", "Yes", judge=False)[0].abstained
+    # A model that fails as judge leaves that answer too.
+    assert asked(f"In spring 2022 [{n}].")[0].text == ABSTENTION

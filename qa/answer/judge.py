@@ -1,0 +1,61 @@
+"""A second look by the model at an answer the lexical checks could not tie to the question.
+
+Verification is lexical: a sentence answers a question when it holds the question's
+words or words that say the same. Readers ask in their own words ("Who is the
+airline's boss?" of "Chief executive Dolores Pretorius, 57, told reporters ..."), so a
+right answer can fail that check. Where the answer path would say "the article doesn't
+say" although the model answered and one sentence of the article supports what it
+answered, :class:`Judge` asks the model, in one token, whether that sentence answers
+the question as asked. The answer is then that sentence, quoted, when P("Yes") reaches
+the mode's threshold (``Settings.verification.judge_threshold_*``).
+
+The prompt holds the judge's rules, the sentence and the question, not the article:
+with the article before them the model said "Yes" to most sentences it was shown
+(bench/judge_signal.py measures a prompt). The first token's P("Yes") against P("No") is read from its log-probabilities; a
+backend that gives none is taken at its word ("Yes" 1.0, anything else 0.0).
+
+Example:
+    >>> from langchain_core.language_models.fake_chat_models import FakeListChatModel
+    >>> sentence = "Chief executive Dolores Pretorius, 57, spoke."
+    >>> Judge(FakeListChatModel(responses=["Yes"])).p_yes("Who is the boss?", sentence)
+    1.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from qa.llm.prompts import judge_prompt
+
+
+class Judge:
+    """Asks a chat model whether a sentence answers a question (see the module docstring)."""
+
+    def __init__(self, llm: BaseChatModel) -> None:
+        self.llm = llm
+
+    def p_yes(self, question: str, sentence: str) -> float:
+        """P("Yes") / (P("Yes") + P("No")) of the model's first token, in [0, 1]."""
+        chain = judge_prompt() | self.llm.bind(max_completion_tokens=1)
+        inputs = {"question": question, "sentence": sentence}
+        text = ""
+        for chunk in chain.stream(inputs):
+            found = _from_logprobs(chunk.response_metadata)
+            if found is not None:
+                return found
+            text += str(chunk.content)
+        return 1.0 if text.strip().lower().startswith("yes") else 0.0
+
+
+def _from_logprobs(metadata: Mapping[str, Any]) -> float | None:
+    content = (metadata.get("logprobs") or {}).get("content") or []
+    if not content:
+        return None
+    top = content[0].get("top_logprobs") or []
+    yes = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower() == "yes")
+    no = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower() == "no")
+    return yes / (yes + no) if yes + no else None
