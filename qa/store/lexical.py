@@ -194,6 +194,9 @@ def content_terms(text: str) -> list[str]:
 _TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.IGNORECASE)
 
 
+_NOUN_OF_VERB = frozenset({"ation", "lation"})
+
+
 def same_root(a: str, b: str) -> bool:
     """Whether terms ``a`` and ``b`` are forms of one word that :func:`stem` keeps
     apart: a verb and its noun ("retaliat"/"retaliation", "approv"/"approval"). They
@@ -204,8 +207,8 @@ def same_root(a: str, b: str) -> bool:
     (True, True)
     >>> same_root("approv", "approval"), same_root("protest", "protect")
     (True, False)
-    >>> same_root("international", "internet")
-    False
+    >>> same_root("international", "internet"), same_root("cancel", "cancellation")
+    (False, True)
     """
     if a == b:
         return True
@@ -214,7 +217,12 @@ def same_root(a: str, b: str) -> bool:
         if x != y:
             break
         n += 1
-    return n >= 6 and max(len(a), len(b)) - n <= 4
+    if n < 6:
+        return False
+    rest = max(a, b, key=len)[n:]
+    # ... or a noun made of the whole of the shorter with "-(l)ation" ("cancel"/
+    # "cancellation", "inform"/"information").
+    return len(rest) <= 4 or (n == min(len(a), len(b)) and rest in _NOUN_OF_VERB)
 
 
 #: Number words and their digits ('five' -> '5').

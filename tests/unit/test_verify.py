@@ -1083,3 +1083,17 @@ def test_how_much_after_an_answer_that_gave_the_amount_is_answered_by_it() -> No
     assert found is not None and found.window.text == funded
     # "Who?" is no more answered by a sentence that says only what was asked.
     assert verifier.check("The heart institute.", [], "Who?") is None
+
+
+def test_a_verb_and_its_noun_in_ation_are_one_word_for_the_topic() -> None:
+    # "When will the cancellations happen?" is about "will cancel 340 flights between March
+    # 15 and April 30", not a later paragraph that says "cancellations" and "since January".
+    first = "Lakeland said it will cancel 340 flights between March 15 and April 30."
+    later = "She noted that Lakeland was the third airline since January to announce cancellations."
+    text = f"{first}\n\n{later}"
+    p1 = Passage("a", "A", 0, 1, 0, len(first), first, first)
+    p2 = Passage("a", "A", 1, 2, len(first) + 2, len(text), later, later)
+    question = "When will the cancellations happen?"
+    verifier = SentenceVerifier([p1, p2], 0.7, question, 0.25)
+    found = verifier.check("March 15 to April 30", [p1], question)
+    assert found is not None and found.window.text == first
