@@ -708,6 +708,7 @@ SAME = [
     "decide decides decided decision choose chooses chose chosen select selects selected",
     "finish finishes finished end ends ended complete completes completed conclude concludes "
     "concluded",
+    "surprise surprised surprising shock shocked shocking stun stunned",
 ]
 
 

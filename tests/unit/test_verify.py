@@ -672,6 +672,17 @@ def test_a_yes_to_blocked_from_a_sentence_that_says_upheld_is_no_yes() -> None:
     assert amended is None or amended[0].startswith("No")
 
 
+def test_no_shock_says_no_to_surprised() -> None:
+    said_so = "The union that represents the pilots said the cuts came as no shock."
+    sentence = windows([_passage(1, said_so)], pairs=False)[0]
+    check = YesNoCheck([sentence], "Is the pilots' union surprised?")
+    said = "Yes, the pilots' union is surprised."
+    amended = check.amend(said, Supported(said, sentence, 1.0, moved=False))
+    assert amended is None or amended[0].startswith("No")
+    against = check.contradiction(alone=True)
+    assert against is not None and against.window is sentence
+
+
 def test_a_percentage_or_a_count_of_something_else_is_not_the_number_asked() -> None:
     text = "Petrov finished with 29 points and 17 rebounds but fouled out."
     assert support("29.", "How many rebounds did Petrov have?", text) == 0.0
