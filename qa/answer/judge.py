@@ -10,9 +10,10 @@ the question as asked. The answer is then that sentence, quoted, when P("Yes") r
 the mode's threshold (``Settings.verification.judge_threshold_*``).
 
 The prompt holds the judge's rules, the sentence and the question, not the article:
-with the article before them the model said "Yes" to most sentences it was shown
-(bench/judge_signal.py measures a prompt). The first token's P("Yes") against P("No") is read from its log-probabilities; a
+with the article before them the model said "Yes" to most sentences it was shown.
+The first token's P("Yes") against P("No") is read from its log-probabilities; a
 backend that gives none is taken at its word ("Yes" 1.0, anything else 0.0).
+``bench/replay_eval.py --judge`` prints what each threshold would add on a dev set.
 
 Example:
     >>> from langchain_core.language_models.fake_chat_models import FakeListChatModel
