@@ -24,12 +24,12 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from qa.llm.models import first_token_probability
 from qa.llm.prompts import judge_prompt
 
 
@@ -53,10 +53,8 @@ class Judge:
 
 
 def _from_logprobs(metadata: Mapping[str, Any]) -> float | None:
-    content = (metadata.get("logprobs") or {}).get("content") or []
-    if not content:
+    yes = first_token_probability(metadata, lambda token: token.strip().lower() == "yes")
+    no = first_token_probability(metadata, lambda token: token.strip().lower() == "no")
+    if yes is None or no is None or not yes + no:
         return None
-    top = content[0].get("top_logprobs") or []
-    yes = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower() == "yes")
-    no = sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower() == "no")
-    return yes / (yes + no) if yes + no else None
+    return yes / (yes + no)

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -42,6 +41,7 @@ from qa.answer.guard import redact
 from qa.answer.shapes import Shape
 from qa.answer.summary import Embed
 from qa.ingest.split import Passage
+from qa.llm.models import first_token_probability
 from qa.llm.prompts import answer_prompt
 from qa.store.lexical import content_terms
 
@@ -99,11 +99,7 @@ class ReaderContext:
 
 def _abstain_probability(metadata: Mapping[str, Any]) -> float | None:
     """Probability mass the model put on starting with the abstention marker."""
-    content = (metadata.get("logprobs") or {}).get("content") or []
-    if not content:
-        return None
-    top = content[0].get("top_logprobs") or []
-    return sum(math.exp(t["logprob"]) for t in top if t["token"].strip().upper().startswith("NOT"))
+    return first_token_probability(metadata, lambda token: token.strip().upper().startswith("NOT"))
 
 
 class LLMReader:

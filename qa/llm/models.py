@@ -22,14 +22,15 @@ import hashlib
 import importlib
 import json
 import logging
+import math
 import os
 import secrets
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 
@@ -338,3 +339,22 @@ def chat_model(settings: Settings, slot: int | None = None) -> BaseChatModel | N
         if slot is not None and settings.generation.backend == "embedded"
         else None,
     )
+
+
+def first_token_probability(
+    metadata: Mapping[str, Any], matches: Callable[[str], bool]
+) -> float | None:
+    """Probability mass of the tokens ``matches`` accepts among the first token's top
+    candidates, from a streamed chunk's ``response_metadata`` (:func:`chat_model` asks
+    the embedded model for them); ``None`` where the chunk carries none.
+
+    >>> meta = {"logprobs": {"content": [{"top_logprobs": [
+    ...     {"token": "Yes", "logprob": math.log(0.75)}, {"token": " No", "logprob": math.log(0.25)}]}]}}
+    >>> first_token_probability(meta, lambda t: t.strip() == "No"), first_token_probability({}, bool)
+    (0.25, None)
+    """
+    content = (metadata.get("logprobs") or {}).get("content") or []
+    if not content:
+        return None
+    top = content[0].get("top_logprobs") or []
+    return sum(math.exp(t["logprob"]) for t in top if matches(t["token"]))
