@@ -476,10 +476,17 @@ class Evidence:
         a leading dateline aside unless ``dateline``: where a story was filed answers no
         "Where will Novatek close factories?" (see :func:`filed_here`)."""
         text = joined_initials(text if dateline else without_dateline(text))
-        nums = frozenset(numbers(text, with_words=True))
+        # "Fourth Street" names a street: its "fourth" is no 4 ("4 minutes").
+        nums = frozenset(numbers(_NAMED_ORDINAL.sub(" ", text), with_words=True))
         # "75%" is "75 percent": a share, which counts nothing ("How many owls are left?").
         phrase = f" {' '.join(words(text.replace('%', ' percent')))} "
         return cls(text, frozenset(_terms_of(text)) | nums, nums, negated_terms(text), phrase)
+
+
+# An ordinal word capitalised after a sentence's first word: part of a name.
+_NAMED_ORDINAL = re.compile(
+    r"(?<=[a-z,;:)\"']\s)(?:" + "|".join(w.capitalize() for w in ORDINAL_WORDS) + r")\b"
+)
 
 
 @dataclass(frozen=True)
@@ -642,7 +649,7 @@ OPPOSITES = [
         "reject rejects rejected refuse refuses refused unacceptable disagree disagrees disagreed",
     ),
     ("allow allows allowed permit permitted", "ban banned forbid forbidden prohibit prohibited"),
-    ("support supports supported backed backing backers", "oppose opposes opposed"),
+    ("support supports supported backed backing backers", "oppose opposes opposed against"),
     (
         "increase increases increased rise rises rose risen grow grows grew raise raises raised",
         "decrease decreases decreased fall falls fell fallen falling drop dropped shrink shrank "
@@ -665,7 +672,7 @@ OPPOSITES = [
 #: Words that say the same, beyond one side of an opposite: news reports deaths and
 #: injuries in other words than the questions about them ("Was anyone killed?": "No
 #: deaths have been reported.") and who pays for something ("Who paid for the study?":
-#: "The research was funded by ..."), names children and roads by their kind ("Does she
+#: "The research was funded by ..."), names children, homes and roads by their kind ("Does she
 #: have children?": "survived by a son"; "Is any road closed?": "Highway 89 was
 #: closed"), calls a company's stock its shares and cold a temperature, and abbreviates
 #: titles ("What did the governor do?": "Gov. Gavin Newsom declared ...").
@@ -674,6 +681,7 @@ SAME = [
     "hurt injure injures injured injury injuries wound wounded sprain sprained fracture fractured "
     "hospital hospitalized",
     "child children kid kids son sons daughter daughters",
+    "house houses home homes",
     "road roads highway highways street streets freeway interstate",
     "vote votes voted ballot ballots",
     "stock stocks share shares",

@@ -683,6 +683,36 @@ def test_no_shock_says_no_to_surprised() -> None:
     assert against is not None and against.window is sentence
 
 
+def test_supporting_public_transit_says_no_to_being_against_it() -> None:
+    said_so = "The councilwoman said she supports public transit but could not back the project."
+    sentence = windows([_passage(1, said_so)], pairs=False)[0]
+    check = YesNoCheck([sentence], "Is she against public transit?")
+    said = "Yes, she is against public transit."
+    amended = check.amend(said, Supported(said, sentence, 1.0, moved=False))
+    assert amended is None or amended[0].startswith("No")
+    against = check.contradiction(alone=True)
+    assert against is not None and against.window is sentence
+
+
+def test_an_ordinal_in_a_name_is_no_number() -> None:
+    # "Fourth Street" gives no 4 to "4 minutes"; "the fourth quarter" still says 4.
+    text = (
+        "The order covers parts of downtown east of Fourth Street. Residents were told to "
+        "bring tap water to a rolling boil for at least one minute."
+    )
+    assert support("4 minutes.", "How long should I boil the water?", text) == 0.0
+    assert support("1 minute.", "How long should I boil the water?", text) > 0.6
+    assert (
+        support("In the 4th quarter.", "When did he score?", "He scored in the fourth quarter.")
+        > 0.6
+    )
+
+
+def test_homes_are_houses() -> None:
+    text = "At least 23 homes and 11 outbuildings have been destroyed, officials said."
+    assert support("23 houses.", "How many houses have been destroyed?", text) > 0.6
+
+
 def test_a_percentage_or_a_count_of_something_else_is_not_the_number_asked() -> None:
     text = "Petrov finished with 29 points and 17 rebounds but fouled out."
     assert support("29.", "How many rebounds did Petrov have?", text) == 0.0
