@@ -14,9 +14,12 @@ path stops the model once a claim verifies); verification that accepts more can
 only stop it earlier, so the recorded text holds everything the new path reads.
 
 With ``--judge`` the judge's calls (:mod:`qa.answer.judge`) go to the embedded
-model, live, and the curve of what it would add at each threshold is printed; with
-``--judge-threshold 0`` every question it is asked about is answered, so the curve
-counts them all. Without it the judge hears "No": the answer path without a judge.
+model, live, and two curves are printed: what it would add at each threshold where
+the answer path abstains (with ``--judge-threshold 0`` every question it is asked
+about is answered, so the curve counts them all), and what its veto would drop at
+each threshold (with ``--judge-veto 0`` it drops none, so the curve counts every
+answer it vetted). Without ``--judge`` each judge call fails, which leaves every
+answer as the path without a judge gives it.
 
 With ``--thresholds`` it replays once per quote threshold (``Settings.
 quote_threshold_*``, both modes) and prints the exact curve of accuracy, false and
@@ -27,7 +30,7 @@ Usage:
     python bench/replay_eval.py REPORT.json DATA [--split-chars 6000]
                                 [--full-article-chars N] [--out NEW.json]
     python bench/replay_eval.py REPORT.json DATA ... --thresholds 0.5 0.6 0.75 0.9
-    python bench/replay_eval.py REPORT.json DATA ... --judge --judge-threshold 0
+    python bench/replay_eval.py REPORT.json DATA ... --judge --judge-threshold 0 --judge-veto 0
     python bench/diff_eval.py REPORT.json NEW.json   # what changed
 """
 
@@ -46,6 +49,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+# A veto threshold no P("Yes") read from log-probabilities falls under.
+_ASK_ONLY = 1e-9
+
 
 class RecordedModel(BaseChatModel):
     """Answers each question with the raw output recorded for it (by question text; a
@@ -54,7 +60,7 @@ class RecordedModel(BaseChatModel):
 
     outputs: dict[str, list[str]]
     #: Answers the judge's prompts (:mod:`qa.answer.judge`), which no report records;
-    #: without it the judge hears "No" and the answer path is the one without a judge.
+    #: without it a judge call fails and the answer path is the one without a judge.
     judge: BaseChatModel | None = None
 
     @property
@@ -79,7 +85,7 @@ class RecordedModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:  # fmt: skip
         if _judging(messages):
-            return ChatResult(generations=[ChatGeneration(message=AIMessage("No"))])
+            raise RuntimeError("no judge in this replay (see --judge)")
         return ChatResult(generations=[ChatGeneration(message=AIMessage(self._reply(messages)))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -87,11 +93,10 @@ class RecordedModel(BaseChatModel):
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:  # fmt: skip
         if _judging(messages):
             if self.judge is None:
-                yield ChatGenerationChunk(message=AIMessageChunk(content="No"))
-            else:
-                for chunk in self.judge.stream(messages, stop=stop, **kwargs):
-                    yield ChatGenerationChunk(message=AIMessageChunk(
-                        content=chunk.content, response_metadata=chunk.response_metadata))  # fmt: skip
+                raise RuntimeError("no judge in this replay (see --judge)")
+            for chunk in self.judge.stream(messages, stop=stop, **kwargs):
+                yield ChatGenerationChunk(message=AIMessageChunk(
+                    content=chunk.content, response_metadata=chunk.response_metadata))  # fmt: skip
             return
         for word in self._reply(messages).split(" "):
             yield ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
@@ -113,6 +118,25 @@ def judge_curve(records: list[dict[str, Any]]) -> str:
     for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
         n = {k: sum(1 for kind, p in kinds if kind == k and p >= t) for k in "CWU"}
         lines.append(f"{t:>15.2f} {n['C']:>3} {n['W']:>3} {n['U']:>3}")
+    return "\n".join(lines)
+
+
+def veto_curve(records: list[dict[str, Any]]) -> str:
+    """What the judge's veto would drop at each threshold: of the answers it vetted,
+    how many right (C), wrong (W) or to questions the article does not answer (U).
+    Run with ``--judge --judge-veto 0`` to see every one it vetted."""
+    from qa.evaluation.scoring import is_cited, is_correct
+
+    vetted = [r for r in records if r.get("vetted") is not None and not r.get("chat")]
+    kinds = [
+        ("U" if r["unanswerable"] else "C" if is_correct(r) and is_cited(r) else "W", r["vetted"])
+        for r in vetted
+    ]
+    lines = [f"veto: {len(vetted)} answers vetted; dropped at each threshold (if answered)"]
+    lines.append("veto_threshold    C   W   U")
+    for t in (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
+        n = {k: sum(1 for kind, p in kinds if kind == k and p < t) for k in "CWU"}
+        lines.append(f"{t:>14.2f} {n['C']:>4} {n['W']:>3} {n['U']:>3}")
     return "\n".join(lines)
 
 
@@ -150,10 +174,13 @@ def main() -> None:
     parser.add_argument(
         "--judge",
         action="store_true",
-        help="the judge's calls go to the embedded model (live); otherwise it hears 'No'",
+        help="the judge's calls go to the embedded model (live); otherwise they fail",
     )
     parser.add_argument(
         "--judge-threshold", type=float, help="both modes' judge threshold (default: settings)"
+    )
+    parser.add_argument(
+        "--judge-veto", type=float, help="both modes' veto threshold (default: settings)"
     )
     args = parser.parse_args()
 
@@ -182,6 +209,10 @@ def main() -> None:
         if args.judge_threshold is not None:
             overrides["judge_threshold_whole"] = args.judge_threshold
             overrides["judge_threshold_topk"] = args.judge_threshold
+        if args.judge_veto is not None:
+            # 0 turns the veto off in the product; here it asks every time and drops none.
+            veto = args.judge_veto or _ASK_ONLY
+            overrides["judge_veto_whole"] = overrides["judge_veto_topk"] = veto
         if args.thresholds:
             print(f"{args.data.name}, replayed from {args.report.name}")
             print("quote_threshold  accuracy  correct_and_cited  false_abst  unans_abst")
@@ -199,6 +230,7 @@ def main() -> None:
     print(format_report(metrics))
     if args.judge:
         print(judge_curve(new))
+        print(veto_curve(new))
     if args.out:
         args.out.write_text(json.dumps({"metrics": metrics, "records": new}, indent=2))
 

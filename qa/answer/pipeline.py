@@ -1,7 +1,7 @@
 """Where a question goes: the staged answer path.
 
     question -> small talk? -> turn (follow-up search + history) -> asked before?
-             -> shape -> retrieve -> read -> compose (split, verify, number, emit)
+             -> shape -> retrieve -> read -> compose (split, verify, vet, number, emit)
              -> answer, or quote a sentence that plainly answers, or quote the
                 sentence the reader's answer rests on if the model judges it answers,
                 or abstain
@@ -23,7 +23,10 @@ or top-k passages, ``Settings.quote_threshold_*``). Where none does but a
 sentence supports what the reader answered in words other than the question's,
 the model is asked whether that sentence answers the question (:mod:`qa.answer.judge`,
 one token, ``Settings.judge_threshold_*``); otherwise the answer is
-:data:`ABSTENTION`. Summaries never abstain: a failed summary falls back to
+:data:`ABSTENTION`. The same judge vets a factoid or why/how claim of a question asked
+on its own whose sentence leaves out some of what the question asks about: under the
+mode's ``Settings.judge_veto_*`` the claim is dropped, as one the article does not
+bear out. Summaries never abstain: a failed summary falls back to
 quoting the article's central sentences.
 
 Example:
@@ -55,7 +58,7 @@ from langchain_core.language_models import BaseChatModel
 from qa.answer import entities, enumeration, reasons, summary
 from qa.answer.cache import AnswerCache, Key
 from qa.answer.claims import is_no_answer, reports_speech, split_cited, wanted_kind
-from qa.answer.compose import Composer
+from qa.answer.compose import Amend, Composer
 from qa.answer.conversation import (
     NOT_A_QUESTION,
     Turn,
@@ -66,7 +69,7 @@ from qa.answer.conversation import (
     source_of,
 )
 from qa.answer.evidence import Window, following, is_list_item, windows
-from qa.answer.judge import Judge
+from qa.answer.judge import Judge, leaves_out
 from qa.answer.polarity import YesNoCheck, lead, saying_no
 from qa.answer.readers import MIN_SCORE, READERS, Reader, ReaderContext, ReadRequest
 from qa.answer.retrieve import Retrieval
@@ -92,6 +95,9 @@ _NOTICE_CUT = "The language model stopped mid-answer ({reason}); the answer may 
 _SEARCH_ALL_UP_TO = 400
 # Claims an answer of each shape may make (lists: as many as verify).
 _CLAIMS = {Shape.FACTOID: 1, Shape.YES_NO: 1, Shape.WHY_HOW: 2}
+# The shapes whose claims the judge vets (:func:`qa.answer.judge.leaves_out`); a yes/no
+# answer's "No" is no answer to the judge's question, though right.
+_VETTED = (Shape.FACTOID, Shape.WHY_HOW)
 # The quote threshold where the reader said "Yes" and a sentence is to say why.
 _AGREED = 0.5
 # A quote in place of the model's failed answer must be about what is asked: a sentence
@@ -392,15 +398,19 @@ class AnswerPipeline:
                     limit = None  # every sentence chosen is shown
                 # The question as asked: a follow-up's search joins the earlier question.
                 yes_no = YesNoCheck(sentences, question) if shape is Shape.YES_NO else None
-                amend = yes_no.amend if yes_no else None
+                # So is a summary of the whole article: both are the extractive reader's.
+                chosen = listed is not None or _general_summary(shape, turn)
+                judge = self._judge()
+                amend: Amend | None = yes_no.amend if yes_no else None
+                veto = self._veto(whole)
+                if judge and veto and shape in _VETTED and not chosen and not turn.history:
+                    amend = self._vet(judge, question, veto, answer)
                 checks: Verifier = verifier
                 if reason and told:  # not whatever sentence the model copies next
                     checks = reasons.Confined(
                         verifier, reasons.sources(sentences, told, reason, turn.reply)
                     )
                 composer = Composer(checks, request.numbered, question, ordered, limit, amend)
-                # So is a summary of the whole article: both are the extractive reader's.
-                chosen = listed is not None or _general_summary(shape, turn)
                 yield from self._read(request, composer, answer, chosen)
                 because = None
                 if reason and told and not composer.pieces:
@@ -447,16 +457,12 @@ class AnswerPipeline:
                             yield from composer.add(decided.claim, decided)
                             yield from composer.finish()
                             answer.source = "quote"
-                    if (
-                        not composer.pieces
-                        and shape in _CLAIMS
-                        and self.settings.verification.judge
-                    ):
+                    if not composer.pieces and shape in _CLAIMS and judge is not None:
                         # The reader may have answered in other words than the question's
                         # ("Who is the airline's boss?": "Dolores Pretorius ... is the chief
                         # executive"): the model judges the sentence its answer rests on.
                         yield from self._judged(
-                            turn.search, request, verify(""), composer, answer, whole
+                            judge, turn.search, request, verify(""), composer, answer, whole
                         )
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
@@ -473,8 +479,42 @@ class AnswerPipeline:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return answer
 
+    def _judge(self) -> Judge | None:
+        """A judge for one answer (:mod:`qa.answer.judge`), where it is on and there is a
+        chat model."""
+        if not self.settings.verification.judge:
+            return None
+        llm = self.llm()
+        return Judge(llm) if llm is not None else None
+
+    def _veto(self, whole: bool) -> float:
+        """The mode's veto threshold (``Settings.judge_veto_*``; 0: no veto)."""
+        verification = self.settings.verification
+        return verification.judge_veto_whole if whole else verification.judge_veto_topk
+
+    def _vet(self, judge: Judge, question: str, threshold: float, answer: Answer) -> Amend:
+        """A claim's check by ``judge``: a claim whose sentence leaves out some of what
+        ``question`` asks about stays only if the model judges that the sentence answers
+        it, at P("Yes") >= ``threshold``. The first P("Yes") asked goes to the
+        diagnostics ("vetted")."""
+
+        def vet(claim: str, support: Supported) -> tuple[str, Supported] | None:
+            sentence = support.window.text
+            if not leaves_out(question, sentence):
+                return claim, support
+            try:
+                p_yes = judge.p_yes(question, sentence)
+            except Exception as exc:  # the model failing keeps the answer it would give
+                log.warning("judging failed: %s: %s", type(exc).__name__, exc)
+                return claim, support
+            answer.diagnostics.setdefault("vetted", p_yes)
+            return (claim, support) if p_yes >= threshold else None
+
+        return vet
+
     def _judged(
         self,
+        judge: Judge,
         question: str,
         request: ReadRequest,
         anywhere: SentenceVerifier,
@@ -483,11 +523,8 @@ class AnswerPipeline:
         whole: bool,
     ) -> Iterator[str]:
         """Quote the sentence that supports the reader's first claim the article bears
-        out (found by ``anywhere``, which asks no words of the question), if the model
-        judges that it answers ``question`` (:class:`Judge`, one call)."""
-        llm = self.llm()
-        if llm is None:
-            return
+        out (found by ``anywhere``, which asks no words of the question), if ``judge``
+        judges that it answers ``question`` (one call)."""
         verification = self.settings.verification
         threshold = (
             verification.judge_threshold_whole if whole else verification.judge_threshold_topk
@@ -501,7 +538,7 @@ class AnswerPipeline:
                 continue
             sentence = found.window.text
             try:
-                p_yes = Judge(llm).p_yes(question, sentence)
+                p_yes = judge.p_yes(question, sentence)
             except Exception as exc:  # the model failing keeps the answer it would give
                 log.warning("judging failed: %s: %s", type(exc).__name__, exc)
                 return

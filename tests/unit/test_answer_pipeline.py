@@ -943,3 +943,29 @@ def test_an_answer_in_other_words_than_the_question_is_quoted_where_the_model_ju
     assert asked(f"In spring 2022 [{n}].", "Yes", judge=False)[0].abstained
     # A model that fails as judge leaves that answer too.
     assert asked(f"In spring 2022 [{n}].")[0].text == ABSTENTION
+
+
+def test_an_answer_whose_sentence_leaves_out_what_is_asked_stands_if_the_model_judges_it() -> None:
+    # The sentence gives September 2022 for the referendums, and says nothing of any
+    # cancellation: the lexical checks accept "In September 2022", the judge does not.
+    n = number_of("September 2022")
+    question = "When were the referendums cancelled?"
+
+    def asked(*replies: str, **settings: Any) -> tuple[Answer, RecordingModel]:
+        llm = model(f"In September 2022 [{n}].", *replies)
+        return ask(llm, question, **settings), llm
+
+    vetoed, judged = asked("No")
+    assert vetoed.abstained and vetoed.diagnostics["vetted"] == 0.0
+    (system, message) = judged.seen[1]  # asked once: the fallbacks after it reuse its word
+    assert len(judged.seen) == 2 and "[1]" not in str(system.content)
+    assert question in str(message.content) and "September 2022" in str(message.content)
+    kept = "In September 2022 [1]."
+    assert asked("Yes")[0].text == kept
+    assert asked("No", judge=False)[0].text == kept  # no judge, no veto
+    assert asked("No", judge_veto_whole=0)[0].text == kept  # the veto off
+    assert asked()[0].text == kept  # a model that fails as judge leaves the answer
+    # A sentence that holds what is asked is not put to the judge.
+    llm = model(f"In September 2022 [{n}].", "No")
+    assert ask(llm, "When did the Kremlin recognize the regions?").text == kept
+    assert len(llm.seen) == 1
