@@ -106,14 +106,8 @@ def judge_curve(records: list[dict[str, Any]]) -> str:
     """What the judge would add at each threshold: of the questions it was asked about,
     how many it would answer right (C), wrong (W) or though the article does not say (U).
     Run with ``--judge --judge-threshold 0`` to see every one it was asked about."""
-    from qa.evaluation.scoring import is_cited, is_correct
-
-    asked = [r for r in records if r.get("judge") is not None and not r.get("chat")]
-    kinds = [
-        ("U" if r["unanswerable"] else "C" if is_correct(r) and is_cited(r) else "W", r["judge"])
-        for r in asked
-    ]
-    lines = [f"judge: {len(asked)} questions judged; answered at each threshold (if quoted)"]
+    kinds = _kinds(records, "judge")
+    lines = [f"judge: {len(kinds)} questions judged; answered at each threshold (if quoted)"]
     lines.append("judge_threshold   C   W   U")
     for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
         n = {k: sum(1 for kind, p in kinds if kind == k and p >= t) for k in "CWU"}
@@ -125,19 +119,25 @@ def veto_curve(records: list[dict[str, Any]]) -> str:
     """What the judge's veto would drop at each threshold: of the answers it vetted,
     how many right (C), wrong (W) or to questions the article does not answer (U).
     Run with ``--judge --judge-veto 0`` to see every one it vetted."""
-    from qa.evaluation.scoring import is_cited, is_correct
-
-    vetted = [r for r in records if r.get("vetted") is not None and not r.get("chat")]
-    kinds = [
-        ("U" if r["unanswerable"] else "C" if is_correct(r) and is_cited(r) else "W", r["vetted"])
-        for r in vetted
-    ]
-    lines = [f"veto: {len(vetted)} answers vetted; dropped at each threshold (if answered)"]
+    kinds = _kinds(records, "vetted")
+    lines = [f"veto: {len(kinds)} answers vetted; dropped at each threshold (if answered)"]
     lines.append("veto_threshold    C   W   U")
     for t in (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
         n = {k: sum(1 for kind, p in kinds if kind == k and p < t) for k in "CWU"}
         lines.append(f"{t:>14.2f} {n['C']:>4} {n['W']:>3} {n['U']:>3}")
     return "\n".join(lines)
+
+
+def _kinds(records: list[dict[str, Any]], key: str) -> list[tuple[str, float]]:
+    """Each record with the judge's P("Yes") under ``key``: right and cited (C), wrong
+    (W) or of an unanswerable question (U), with that P."""
+    from qa.evaluation.scoring import is_cited, is_correct
+
+    return [
+        ("U" if r["unanswerable"] else "C" if is_correct(r) and is_cited(r) else "W", r[key])
+        for r in records
+        if r.get(key) is not None and not r.get("chat")
+    ]
 
 
 def _judging(messages: list[BaseMessage]) -> bool:

@@ -672,22 +672,26 @@ def test_a_yes_to_blocked_from_a_sentence_that_says_upheld_is_no_yes() -> None:
     assert amended is None or amended[0].startswith("No")
 
 
-def test_no_shock_says_no_to_surprised() -> None:
-    said_so = "The union that represents the pilots said the cuts came as no shock."
+@pytest.mark.parametrize(
+    ("said_so", "question", "said"),
+    [
+        (  # "no shock" says no to "surprised"
+            "The union that represents the pilots said the cuts came as no shock.",
+            "Is the pilots' union surprised?",
+            "Yes, the pilots' union is surprised.",
+        ),
+        (  # "supports" is the other side of "against"
+            "The councilwoman said she supports public transit but could not back the project.",
+            "Is she against public transit?",
+            "Yes, she is against public transit.",
+        ),
+    ],
+)
+def test_a_word_that_says_the_opposite_makes_yes_a_no(
+    said_so: str, question: str, said: str
+) -> None:
     sentence = windows([_passage(1, said_so)], pairs=False)[0]
-    check = YesNoCheck([sentence], "Is the pilots' union surprised?")
-    said = "Yes, the pilots' union is surprised."
-    amended = check.amend(said, Supported(said, sentence, 1.0, moved=False))
-    assert amended is None or amended[0].startswith("No")
-    against = check.contradiction(alone=True)
-    assert against is not None and against.window is sentence
-
-
-def test_supporting_public_transit_says_no_to_being_against_it() -> None:
-    said_so = "The councilwoman said she supports public transit but could not back the project."
-    sentence = windows([_passage(1, said_so)], pairs=False)[0]
-    check = YesNoCheck([sentence], "Is she against public transit?")
-    said = "Yes, she is against public transit."
+    check = YesNoCheck([sentence], question)
     amended = check.amend(said, Supported(said, sentence, 1.0, moved=False))
     assert amended is None or amended[0].startswith("No")
     against = check.contradiction(alone=True)
