@@ -400,10 +400,12 @@ class AnswerPipeline:
                 yes_no = YesNoCheck(sentences, question) if shape is Shape.YES_NO else None
                 # So is a summary of the whole article: both are the extractive reader's.
                 chosen = listed is not None or _general_summary(shape, turn)
-                judge = self._judge()
                 amend: Amend | None = yes_no.amend if yes_no else None
                 veto = self._veto(whole)
-                if judge and veto and shape in _VETTED and not chosen and not turn.history:
+                # Made only where the model reads: a quoted answer never starts the model.
+                vetting = veto and shape in _VETTED and not chosen and not turn.history
+                judge = self._judge() if vetting else None
+                if judge is not None:
                     amend = self._vet(judge, question, veto, answer)
                 checks: Verifier = verifier
                 if reason and told:  # not whatever sentence the model copies next
@@ -457,13 +459,16 @@ class AnswerPipeline:
                             yield from composer.add(decided.claim, decided)
                             yield from composer.finish()
                             answer.source = "quote"
-                    if not composer.pieces and shape in _CLAIMS and judge is not None:
-                        # The reader may have answered in other words than the question's
-                        # ("Who is the airline's boss?": "Dolores Pretorius ... is the chief
-                        # executive"): the model judges the sentence its answer rests on.
-                        yield from self._judged(
-                            judge, turn.search, request, verify(""), composer, answer, whole
-                        )
+                    # The reader may have answered in other words than the question's
+                    # ("Who is the airline's boss?": "Dolores Pretorius ... is the chief
+                    # executive"): the model judges the sentence its answer rests on (the
+                    # judge that vetted, if one did: it asks nothing twice).
+                    if not composer.pieces and shape in _CLAIMS:
+                        judge = judge or self._judge()
+                        if judge is not None:
+                            yield from self._judged(
+                                judge, turn.search, request, verify(""), composer, answer, whole
+                            )
         if composer is None or not composer.pieces:
             answer.citations, answer.source = [], "abstain"
             answer.text = (

@@ -969,3 +969,20 @@ def test_an_answer_whose_sentence_leaves_out_what_is_asked_stands_if_the_model_j
     llm = model(f"In September 2022 [{n}].", "No")
     assert ask(llm, "When did the Kremlin recognize the regions?").text == kept
     assert len(llm.seen) == 1
+
+
+def test_a_summary_the_article_gives_does_not_start_the_model() -> None:
+    # Chosen, not written: neither reading nor the judge needs the model.
+    asked: list[bool] = []
+
+    def started() -> Any:
+        asked.append(True)
+        return model()
+
+    found = LexicalRetriever(PASSAGES)
+    pipeline = AnswerPipeline(
+        Settings(backend="embedded"), found, lambda: PASSAGES, started, lambda: found.bm25.idf
+    )
+    answer = ask(None, "What is this article about?", pipeline=pipeline)
+    assert not answer.abstained and answer.diagnostics["reader"] == "extractive"
+    assert not asked
