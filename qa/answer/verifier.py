@@ -26,6 +26,7 @@ from qa.answer.claims import (
     FullNames,
     asks_age,
     asks_where,
+    asks_who,
     counts_asked,
     covered,
     explained,
@@ -219,7 +220,8 @@ class SentenceVerifier:
         clause, where a small model adds details of its own ("Harold II died at the
         Battle of Hastings, which took place on 14 September 1066."), or without the
         year it gave a date ("April 14, 2021"): then that shorter sentence is the
-        claim, ``restated`` set.
+        claim, ``restated`` set. A sentence beginning "He" or "She" that answers "Who
+        ...?" comes with the sentence before, which says who (:meth:`_named_before`).
         """
         if names_no_one(claim, question):
             return None
@@ -241,11 +243,14 @@ class SentenceVerifier:
             given = asks_value and (len(said) <= 2 or len(other) <= 1)
             if given:
                 return None if self._value_elsewhere(claim, found.window, question) else found
-            return None if self._copied_wrong(claim, found.window) else found
+            if self._copied_wrong(claim, found.window):
+                return None
+            return self._named_before(found, question)
         for short in dict.fromkeys((main_clause(claim), without_year(claim))):
             found = None if short == claim else self._check(short, cited, question)
             if found is not None:
-                return found if found.restated else replace(found, claim=short, restated=True)
+                found = found if found.restated else replace(found, claim=short, restated=True)
+                return self._named_before(found, question)
         return None
 
     def _copied_wrong(self, claim: str, window: Window) -> bool:
@@ -398,6 +403,26 @@ class SentenceVerifier:
             return None
         return replace(found, claim=found.window.text, restated=True)
 
+    def _named_before(self, found: Supported, question: str) -> Supported:
+        """``found``, or, where it answers "Who ...?" with a sentence that begins with
+        "he" or "she", that sentence with the one before, which names who ("Who made
+        Ralph earl?": "... the attitudes of Edward. He appointed Robert ... and made Ralph
+        the Timid earl of Hereford.")."""
+        window = found.window
+        if window.pair or not asks_who(question) or not _PERSON_BACK.match(found.claim):
+            return found
+        pair = next(
+            (
+                w
+                for w in self.windows
+                if w.pair and w.passage == window.passage and w.end == window.end
+            ),
+            None,
+        )
+        if pair is None:
+            return found
+        return replace(found, window=pair, claim=pair.text, restated=True)
+
     def _best(
         self, prepared: Claim, cited: Sequence[Passage], question: str, answers_kind: bool = False
     ) -> Supported | None:
@@ -406,7 +431,7 @@ class SentenceVerifier:
         if not prepared.terms:
             return None
         cited_keys = {(p.article_id, p.start) for p in cited}
-        best: tuple[float, float, int] | None = None
+        best: tuple[float, float, float, int, int] | None = None
         chosen: Window | None = None
         # The sentence that says the claim names the time or number, not its neighbour
         # ("How much did tickets cost?": "Tickets ... sold out" after "a crowd of 19,200");
@@ -438,9 +463,13 @@ class SentenceVerifier:
             ):
                 continue
             in_cited = (window.passage.article_id, window.passage.start) in cited_keys
-            # Cited passage first, then higher support, then earlier (single sentences
-            # come before pairs in ``self.windows``).
-            key = (float(in_cited), score, -rank)
+            # Cited passage first, then higher support, a single sentence before a pair,
+            # then the sentence more about the question: "Russia" of "Who controls the
+            # disputed areas?" is said by the lead's "Russia's new attack of human areas"
+            # and by "... the disputed areas that are still under Kyiv's control", and the
+            # quote shown is the second. Then earlier.
+            about = len(self.topic & window.evidence.terms)
+            key = (float(in_cited), score, float(not window.pair), about, -rank)
             if best is None or key > best:
                 best, chosen = key, window
         if chosen is None or best is None:

@@ -1142,3 +1142,35 @@ def test_a_verb_and_its_noun_in_ation_are_one_word_for_the_topic() -> None:
     verifier = SentenceVerifier([p1, p2], 0.7, question, 0.25)
     found = verifier.check("March 15 to April 30", [p1], question)
     assert found is not None and found.window.text == first
+
+
+def test_of_sentences_that_support_a_claim_alike_the_one_more_about_the_question_is_cited() -> None:
+    lead = "Russia's new attack of human areas, including Kyiv, shows Putin wants war."
+    about = "Russia demands that Ukraine leave the disputed areas still under Kyiv's control."
+    question = "Who controls the disputed areas?"
+    passages = [_passage(1, lead), _passage(2, about)]
+    found = SentenceVerifier(passages, 0.6, question, 0.25).check("Russia.", [], question)
+    assert found is not None and found.quote == about
+    # The passage the reader cited still comes first.
+    cited = SentenceVerifier(passages, 0.6, question, 0.25).check(
+        "Russia.", [passages[0]], question
+    )
+    assert cited is not None and cited.quote == lead
+
+
+def test_who_answered_by_a_sentence_about_he_or_she_names_who_from_the_sentence_before() -> None:
+    text = "Edward returned in 1041. He appointed Robert archbishop and made Ralph earl."
+    p = _passage(1, text)
+    question = "Who made Ralph earl?"
+    found = SentenceVerifier([p], 0.6, question, 0.25).check(
+        "He appointed Robert archbishop and made Ralph earl.", [p], question
+    )
+    assert found is not None and found.restated
+    assert found.claim == found.quote == text
+    # Not where the question asks something else, nor where no sentence comes before.
+    what = "What did he make Ralph?"
+    kept = SentenceVerifier([p], 0.6, what, 0.25).check("He made Ralph earl.", [p], what)
+    assert kept is not None and kept.quote == "He appointed Robert archbishop and made Ralph earl."
+    alone = _passage(1, "He appointed Robert archbishop and made Ralph earl.")
+    first = SentenceVerifier([alone], 0.6, question, 0.25).check(alone.text, [alone], question)
+    assert first is not None and first.quote == alone.text
