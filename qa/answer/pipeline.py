@@ -507,10 +507,8 @@ class AnswerPipeline:
             sentence = support.window.text
             if not leaves_out(question, sentence):
                 return claim, support
-            try:
-                p_yes = judge.p_yes(question, sentence)
-            except Exception as exc:  # the model failing keeps the answer it would give
-                log.warning("judging failed: %s: %s", type(exc).__name__, exc)
+            p_yes = _p_yes(judge, question, sentence)
+            if p_yes is None:
                 return claim, support
             answer.diagnostics.setdefault("vetted", p_yes)
             return (claim, support) if p_yes >= threshold else None
@@ -542,10 +540,8 @@ class AnswerPipeline:
             if found is None:
                 continue
             sentence = found.window.text
-            try:
-                p_yes = judge.p_yes(question, sentence)
-            except Exception as exc:  # the model failing keeps the answer it would give
-                log.warning("judging failed: %s: %s", type(exc).__name__, exc)
+            p_yes = _p_yes(judge, question, sentence)
+            if p_yes is None:
                 return
             answer.diagnostics["judge"], answer.diagnostics["judged"] = p_yes, sentence
             if p_yes >= threshold:
@@ -624,6 +620,16 @@ class AnswerPipeline:
         answer.diagnostics["quote_text"] = composer.raw
         if composer.pieces:
             answer.source = "quote"
+
+
+def _p_yes(judge: Judge, question: str, sentence: str) -> float | None:
+    """``judge``'s P("Yes") that ``sentence`` answers ``question``; ``None`` where the
+    model fails, which keeps the answer the path would give without a judge."""
+    try:
+        return judge.p_yes(question, sentence)
+    except Exception as exc:
+        log.warning("judging failed: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def _item(
